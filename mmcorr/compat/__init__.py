@@ -1,0 +1,27 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""Every workaround for the pinned stack, in one place.
+
+Applied once by ``import mmcorr`` (see :func:`apply_compat`).
+"""
+from .checkpoint import (AllowListUnpickler, UnsafeCheckpointError,
+                         install_safe_checkpoint_loader, load_checkpoint_file,
+                         safe_torch_load, set_unsafe_checkpoint_loading,
+                         unsafe_checkpoint_loading_enabled)
+from .distributed import prepare_cpu_distributed, replace_sync_bn
+
+__all__ = [
+    'AllowListUnpickler', 'UnsafeCheckpointError', 'safe_torch_load',
+    'load_checkpoint_file', 'set_unsafe_checkpoint_loading',
+    'unsafe_checkpoint_loading_enabled', 'install_safe_checkpoint_loader',
+    'prepare_cpu_distributed', 'replace_sync_bn', 'apply_compat'
+]
+
+_APPLIED = {'done': False}
+
+
+def apply_compat() -> None:
+    """Install the safe checkpoint loader into mmengine (idempotent)."""
+    if _APPLIED['done']:
+        return
+    install_safe_checkpoint_loader()
+    _APPLIED['done'] = True

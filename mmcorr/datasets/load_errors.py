@@ -1,0 +1,57 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""Clear errors for missing data roots and unreadable samples.
+
+Shared by every mmcorr dataset, whatever it holds (single images, pairs,
+groups, clips): the data info of a sample lists its files under keys ending in
+``_path`` (or ``_paths`` for lists), and a failure while loading names them.
+"""
+import os.path as osp
+from typing import Any, Dict, List
+
+
+class SampleLoadError(RuntimeError):
+    """A sample's files could not be read or decoded."""
+
+
+def sample_files(data_info: Dict[str, Any]) -> List[str]:
+    """Every file path listed in a sample's data info."""
+    files = []
+    for key, value in data_info.items():
+        if key.endswith('_path') and isinstance(value, str):
+            files.append(value)
+        elif key.endswith('_paths') and isinstance(value, (list, tuple)):
+            files.extend(v for v in value if isinstance(v, str))
+    return files
+
+
+def check_dir(path: str, what: str, hint: str = '') -> None:
+    """Raise ``FileNotFoundError`` naming ``what`` if ``path`` is no folder."""
+    if not osp.isdir(path):
+        raise FileNotFoundError(
+            f'{what} {path!r} does not exist or is not a folder.'
+            + (f' {hint}' if hint else ''))
+
+
+class ClearLoadErrorsMixin:
+    """Re-raise a failure in ``prepare_data`` naming the sample and its files.
+
+    Put it before the mmengine/mmseg dataset class in the bases.
+    """
+
+    def prepare_data(self, idx: int) -> Any:
+        try:
+            return super().prepare_data(idx)
+        except SampleLoadError:
+            raise
+        except Exception as error:
+            info = self.get_data_info(idx)
+            files = sample_files(info)
+            missing = [f for f in files if not osp.isfile(f)]
+            if missing:
+                reason = f'missing file(s): {missing}'
+            else:
+                reason = (f'{type(error).__name__}: {error}. One of {files} '
+                          'may be corrupt, truncated or not an image')
+            raise SampleLoadError(
+                f'{type(self).__name__} could not load sample {idx}: '
+                f'{reason}') from error

@@ -1,0 +1,6 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""mmcorr's models. Importing this package registers them in ``mmcorr.registry.MODELS``.
+
+An mmseg config reaches them with ``custom_imports=dict(imports=['mmcorr.models'])``
+and ``type='mmcorr.<Name>'``.
+"""

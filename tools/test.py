@@ -1,0 +1,94 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""Test a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [options]``.
+
+The arguments are those of mmseg 1.x's ``tools/test.py`` plus
+``--metrics-file`` (default ``<work_dir>/metrics.json``) and ``--unsafe-load``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+
+from mmengine.dist import is_main_process
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from mmcorr.utils.cli import (add_runner_args, config_from_args,
+                              parse_runner_args)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Test (and evaluate) a model checkpoint')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--out',
+        type=str,
+        help='the directory to save output predictions for offline '
+        'evaluation')
+    parser.add_argument(
+        '--show', action='store_true', help='show prediction results')
+    parser.add_argument(
+        '--show-dir',
+        help='directory where painted images will be saved (below the '
+        'work_dir/timestamp folder if relative)')
+    parser.add_argument(
+        '--wait-time', type=float, default=2, help='the interval of show (s)')
+    parser.add_argument(
+        '--tta', action='store_true', help='test time augmentation')
+    parser.add_argument(
+        '--metrics-file',
+        help='where to write the metrics as JSON '
+        '(default: <work_dir>/metrics.json)')
+    add_runner_args(parser)
+    return parse_runner_args(parser, argv)
+
+
+def trigger_visualization_hook(cfg, args) -> None:
+    hooks = cfg.default_hooks
+    if 'visualization' not in hooks:
+        raise RuntimeError(
+            '--show/--show-dir need a visualization hook in default_hooks, '
+            "e.g. visualization=dict(type='SegVisualizationHook')")
+    hooks.visualization.draw = True
+    if args.show:
+        hooks.visualization.show = True
+        hooks.visualization.wait_time = args.wait_time
+    if args.show_dir:
+        cfg.visualizer.save_dir = args.show_dir
+
+
+def _jsonable(value):
+    if hasattr(value, 'tolist'):  # numpy / torch values
+        return value.tolist()
+    return value
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = config_from_args(args)
+    cfg.load_from = args.checkpoint
+    if args.show or args.show_dir:
+        trigger_visualization_hook(cfg, args)
+    if args.tta:
+        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+        cfg.tta_model.module = cfg.model
+        cfg.model = cfg.tta_model
+    if args.out is not None:
+        cfg.test_evaluator.output_dir = args.out
+        cfg.test_evaluator.keep_results = True
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        Runner.from_cfg(cfg)
+    metrics = runner.test()
+    if is_main_process():
+        path = args.metrics_file or osp.join(cfg.work_dir, 'metrics.json')
+        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+        with open(path, 'w') as f:
+            json.dump({k: _jsonable(v) for k, v in metrics.items()}, f,
+                      indent=2)
+        print(f'metrics written to {path}')
+
+
+if __name__ == '__main__':
+    main()
