@@ -1,0 +1,17 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""One implementation of each correlation / warping primitive, used by all
+methods. Pure functions; see ``docs/conventions.md`` for units and grids."""
+from .correlation import (global_correlation, global_correlation_chunks,
+                          l2_normalize_features, local_correlation,
+                          local_correlation_size, transpose_correlation)
+from .sampling import sample_patches
+from .soft_argmax import (identity_grid, kernel_soft_argmax,
+                          soft_argmax_grid, window_soft_argmax)
+from .warp import GRID_CONVENTIONS, flow_warp
+
+__all__ = [
+    'global_correlation', 'global_correlation_chunks', 'l2_normalize_features',
+    'local_correlation', 'local_correlation_size', 'transpose_correlation',
+    'sample_patches', 'identity_grid', 'kernel_soft_argmax',
+    'soft_argmax_grid', 'window_soft_argmax', 'GRID_CONVENTIONS', 'flow_warp'
+]

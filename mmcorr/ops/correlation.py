@@ -1,0 +1,384 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""Global (all-pairs) and local (patch) correlation of two feature maps.
+
+Global correlation compares every position of map A with every position of
+map B (SFNet's matching layer, ICNet's self-correlation). Local correlation
+compares each position of A with a ``P x P`` window of B around the same place
+(MAST's attention window, PWC-Net's cost volume); it follows the semantics of
+``spatial_correlation_sampler`` and of ``mmcv.ops.Correlation`` with
+``kernel_size=1``, and is not normalised by the channel count.
+"""
+import math
+from typing import Iterator, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ._checks import check_feature_pair, check_finite, check_odd
+from ._mmcv import mmcv_correlation_available
+
+__all__ = [
+    'l2_normalize_features', 'global_correlation', 'global_correlation_chunks',
+    'transpose_correlation', 'local_correlation', 'local_correlation_size'
+]
+
+#: default bound on the bytes of one intermediate chunk
+DEFAULT_CHUNK_BYTES = 1 << 20
+
+
+def l2_normalize_features(feat: Tensor, eps: float = 1e-6) -> Tensor:
+    """Divide each feature vector by ``sqrt(sum_c x^2 + eps)``.
+
+    The epsilon goes inside the root, as in SFNet's matching layer.
+
+    Args:
+        feat (Tensor): ``[B, C, H, W]``.
+        eps (float): Added to the squared norm.
+    """
+    return feat / torch.sqrt(feat.pow(2).sum(1, keepdim=True) + eps)
+
+
+def _flatten_pair(feat_a: Tensor, feat_b: Tensor, normalize: bool,
+                  eps: float) -> Tuple[Tensor, Tensor]:
+    check_feature_pair(feat_a, feat_b, 'feat_a', 'feat_b', same_size=False)
+    check_finite(feat_a, 'feat_a')
+    check_finite(feat_b, 'feat_b')
+    if normalize:
+        feat_a = l2_normalize_features(feat_a, eps)
+        feat_b = l2_normalize_features(feat_b, eps)
+    return feat_a.flatten(2), feat_b.flatten(2)
+
+
+def global_correlation_chunks(
+        feat_a: Tensor,
+        feat_b: Tensor,
+        chunk_size: int,
+        normalize: bool = False,
+        eps: float = 1e-6) -> Iterator[Tuple[slice, Tensor]]:
+    """Yield the global correlation a chunk of A positions at a time.
+
+    For consumers that reduce over B positions (e.g. a soft argmax) and never
+    need the whole ``[B, Hb*Wb, Ha*Wa]`` volume.
+
+    Args:
+        feat_a (Tensor): ``[B, C, Ha, Wa]``.
+        feat_b (Tensor): ``[B, C, Hb, Wb]``.
+        chunk_size (int): Number of A positions (flattened ``Ha*Wa`` index)
+            per chunk.
+        normalize (bool): L2-normalise the feature vectors first.
+        eps (float): See :func:`l2_normalize_features`.
+
+    Yields:
+        tuple: ``(positions, corr)``: a slice of flattened A positions and
+        ``corr`` of shape ``[B, Hb*Wb, n]`` for those ``n`` positions.
+    """
+    if chunk_size < 1:
+        raise ValueError(f'chunk_size must be >= 1, got {chunk_size}')
+    a, b = _flatten_pair(feat_a, feat_b, normalize, eps)
+    bt = b.transpose(1, 2)  # [B, HbWb, C]
+    for start in range(0, a.shape[2], chunk_size):
+        positions = slice(start, min(start + chunk_size, a.shape[2]))
+        yield positions, torch.bmm(bt, a[:, :, positions])
+
+
+def global_correlation(feat_a: Tensor,
+                       feat_b: Tensor,
+                       normalize: bool = False,
+                       eps: float = 1e-6,
+                       chunk_size: Optional[int] = None) -> Tensor:
+    """All-pairs dot products between two feature maps.
+
+    ``out[b, kb, ya, xa] = sum_c A[b, c, ya, xa] * B[b, c, kb // Wb, kb % Wb]``:
+    the channels index B positions, the spatial grid is A's (SFNet's layout).
+
+    Args:
+        feat_a (Tensor): ``[B, C, Ha, Wa]``.
+        feat_b (Tensor): ``[B, C, Hb, Wb]``.
+        normalize (bool): L2-normalise feature vectors first (cosine
+            similarity with ``eps`` inside the root).
+        eps (float): See :func:`l2_normalize_features`.
+        chunk_size (int, optional): Compute ``chunk_size`` A positions at a
+            time into the output, bounding the temporary memory of the
+            product; the numbers are the same as the one-shot result.
+
+    Returns:
+        Tensor: ``[B, Hb*Wb, Ha, Wa]``.
+    """
+    batch, _, height, width = feat_a.shape
+    if chunk_size is None:
+        a, b = _flatten_pair(feat_a, feat_b, normalize, eps)
+        corr = torch.bmm(b.transpose(1, 2), a)
+        return corr.view(batch, -1, height, width)
+    out = feat_a.new_empty(batch, feat_b.shape[2] * feat_b.shape[3],
+                           height * width)
+    for positions, corr in global_correlation_chunks(feat_a, feat_b,
+                                                     chunk_size, normalize,
+                                                     eps):
+        out[:, :, positions] = corr
+    return out.view(batch, -1, height, width)
+
+
+def transpose_correlation(corr: Tensor, size_b: Tuple[int, int]) -> Tensor:
+    """Swap the roles of A and B in a global correlation.
+
+    Args:
+        corr (Tensor): ``[B, Hb*Wb, Ha, Wa]`` from :func:`global_correlation`.
+        size_b (tuple): ``(Hb, Wb)``.
+
+    Returns:
+        Tensor: ``[B, Ha*Wa, Hb, Wb]``, the correlation of B against A.
+    """
+    batch, nb, height, width = corr.shape
+    hb, wb = size_b
+    if nb != hb * wb:
+        raise ValueError(f'corr has {nb} B positions but size_b={size_b}')
+    return corr.view(batch, nb, height * width).transpose(1, 2).reshape(
+        batch, height * width, hb, wb)
+
+
+def local_correlation_size(height: int, width: int, stride: int = 1,
+                           padding: int = 0) -> Tuple[int, int]:
+    """Output ``(H_out, W_out)`` of :func:`local_correlation` (kernel 1)."""
+    return ((height + 2 * padding - 1) // stride + 1,
+            (width + 2 * padding - 1) // stride + 1)
+
+
+class _LocalCorrelation(torch.autograd.Function):
+    """Banded-GEMM local correlation on CPU (and CUDA without mmcv's op)."""
+
+    @staticmethod
+    def forward(ctx, feat_a, feat_b, patch_size, dilation_patch, chunk_bytes):
+        ctx.save_for_backward(feat_a, feat_b)
+        ctx.config = (patch_size, dilation_patch, chunk_bytes)
+        return _banded_forward(feat_a, feat_b, patch_size, dilation_patch,
+                               chunk_bytes)
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        feat_a, feat_b = ctx.saved_tensors
+        patch_size, dilation_patch, chunk_bytes = ctx.config
+        grad_a, grad_b = _banded_backward(feat_a, feat_b,
+                                          grad_out.contiguous(), patch_size,
+                                          dilation_patch, chunk_bytes,
+                                          ctx.needs_input_grad[:2])
+        return grad_a, grad_b, None, None, None
+
+
+def local_correlation(feat_a: Tensor,
+                      feat_b: Tensor,
+                      patch_size: int,
+                      dilation_patch: int = 1,
+                      stride: int = 1,
+                      padding: int = 0,
+                      use_mmcv: Optional[bool] = None,
+                      chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Tensor:
+    """Dot products of each A position with a ``P x P`` window of B.
+
+    ``out[b, i, j, y, x] = sum_c A[b, c, ys, xs] * B[b, c, ys + (i - R) * d,
+    xs + (j - R) * d]`` with ``R = (P - 1) / 2``, ``d = dilation_patch``,
+    ``ys = y * stride - padding`` (``xs`` alike) and zeros outside the maps.
+    This is ``spatial_correlation_sampler`` / ``mmcv.ops.Correlation`` with
+    ``kernel_size=1``, ``max_displacement=R``; the result is not divided by C.
+
+    On CUDA tensors with mmcv's compiled ``Correlation`` available it runs
+    mmcv's kernel; otherwise a pure-PyTorch path computes the windows as
+    batched matrix products of row blocks (``T x C`` by ``C x (T + P - 1)``),
+    a bounded chunk at a time, never materialising the unfolded
+    ``[B, C*P*P, H, W]`` tensor. Both paths have a backward.
+
+    Args:
+        feat_a (Tensor): ``[B, C, H, W]``, the map whose positions are queries.
+        feat_b (Tensor): ``[B, C, H, W]``, the map searched in windows.
+        patch_size (int): Window side P, odd.
+        dilation_patch (int): Spacing of window cells, in pixels.
+        stride (int): Output stride.
+        padding (int): Zero padding of both maps, in pixels.
+        use_mmcv (bool, optional): Force (True) or forbid (False) mmcv's CUDA
+            op; by default it is used when the inputs are on CUDA and the op
+            is compiled.
+        chunk_bytes (int): Bound on each temporary of the PyTorch path.
+
+    Returns:
+        Tensor: ``[B, P, P, H_out, W_out]`` (see :func:`local_correlation_size`).
+    """
+    check_feature_pair(feat_a, feat_b, 'feat_a', 'feat_b', same_size=True)
+    check_odd(patch_size, 'patch_size')
+    for name, value, low in (('dilation_patch', dilation_patch, 1),
+                             ('stride', stride, 1), ('padding', padding, 0)):
+        if int(value) != value or value < low:
+            raise ValueError(f'{name} must be an integer >= {low}, got '
+                             f'{value!r}')
+    check_finite(feat_a, 'feat_a')
+    check_finite(feat_b, 'feat_b')
+    if use_mmcv is None:
+        use_mmcv = feat_a.is_cuda and mmcv_correlation_available()
+    if use_mmcv:
+        from mmcv.ops.correlation import CorrelationFunction
+        return CorrelationFunction.apply(feat_a.contiguous(),
+                                         feat_b.contiguous(), 1,
+                                         (patch_size - 1) // 2, stride,
+                                         padding, 1, dilation_patch)
+    if padding:
+        pad = (padding, ) * 4
+        feat_a, feat_b = F.pad(feat_a, pad), F.pad(feat_b, pad)
+    out = _LocalCorrelation.apply(feat_a, feat_b, patch_size, dilation_patch,
+                                  chunk_bytes)
+    # stride > 1 (rare: the hot paths use 1) subsamples the dense result
+    return out[..., ::stride, ::stride] if stride > 1 else out
+
+
+# --------------------------------------------------------------------------
+# The banded-GEMM kernels. Notation: R = (P-1)//2, d = dilation_patch.
+# Along x, positions are split by residue r = x mod d; within a residue class
+# the window offsets are consecutive (step 1), so for a block of T consecutive
+# positions the needed B columns form one span of T + P - 1 columns, and the
+# P window products of each position lie on a band of the T x (T + P - 1)
+# block product.
+# --------------------------------------------------------------------------
+
+
+def _block_size(patch_size: int) -> int:
+    return max(8, patch_size - 1)
+
+
+def _rows_per_chunk(batch: int, width: int, block: int, span: int,
+                    channels: int, itemsize: int, chunk_bytes: int) -> int:
+    blocks = math.ceil(width / block)
+    per_row = batch * blocks * block * max(span, channels) * itemsize
+    return max(1, chunk_bytes // max(1, per_row))
+
+
+def _windows(rows: Tensor, block: int, span: int, blocks: int) -> Tensor:
+    """``[B, n, width, C]`` -> ``[B, n, blocks, span, C]`` overlapping spans."""
+    batch, n, _, channels = rows.shape
+    s = rows.stride()
+    return rows.as_strided((batch, n, blocks, span, channels),
+                           (s[0], s[1], block * s[2], s[2], s[3]))
+
+
+def _band(product: Tensor, patch_size: int) -> Tensor:
+    """``[..., T, T+P-1]`` -> ``[..., T, P]`` with ``out[t, j] = in[t, t+j]``."""
+    size = product.shape[:-1] + (patch_size, )
+    stride = product.stride()[:-2] + (product.stride(-2) + 1, 1)
+    return product.as_strided(size, stride, product.storage_offset())
+
+
+def _prepare(feat_a: Tensor, feat_b: Tensor, patch_size: int,
+             dilation: int) -> Tuple[Tensor, Tensor]:
+    """Channels-last A, and B zero-padded by ``R*d`` left and right."""
+    radius = (patch_size - 1) // 2
+    a = feat_a.permute(0, 2, 3, 1).contiguous()
+    b = F.pad(feat_b, (radius * dilation, radius * dilation))
+    return a, b.permute(0, 2, 3, 1).contiguous()
+
+
+def _row_ranges(height: int, dy: int, rows_per_chunk: int):
+    """Chunks ``[y0, y1)`` of A rows whose shifted row ``y + dy`` exists."""
+    first, last = max(0, -dy), min(height, height - dy)
+    for y0 in range(first, last, rows_per_chunk):
+        yield y0, min(y0 + rows_per_chunk, last)
+
+
+def _residue_slices(width: int, dilation: int, patch_size: int,
+                    block: int):
+    """Per residue r: A columns ``r::d`` and padded-B columns ``r::d``."""
+    for r in range(min(dilation, width)):
+        width_r = len(range(r, width, dilation))
+        blocks = math.ceil(width_r / block)
+        yield r, width_r, blocks
+
+
+def _banded_forward(feat_a: Tensor, feat_b: Tensor, patch_size: int,
+                    dilation: int, chunk_bytes: int) -> Tensor:
+    batch, channels, height, width = feat_a.shape
+    radius = (patch_size - 1) // 2
+    block = _block_size(patch_size)
+    span = block + patch_size - 1
+    a, b = _prepare(feat_a, feat_b, patch_size, dilation)
+    out = feat_a.new_zeros(batch, patch_size, patch_size, height, width)
+    n_rows = _rows_per_chunk(batch, math.ceil(width / dilation), block, span,
+                             channels, a.element_size(), chunk_bytes)
+    for r, width_r, blocks in _residue_slices(width, dilation, patch_size,
+                                              block):
+        a_r = a[:, :, r::dilation]
+        b_r = b[:, :, r::dilation]
+        pad_a = blocks * block - width_r
+        pad_b = blocks * block + patch_size - 1 - b_r.shape[2]
+        for i in range(patch_size):
+            dy = (i - radius) * dilation
+            for y0, y1 in _row_ranges(height, dy, n_rows):
+                rows_a = F.pad(a_r[:, y0:y1], (0, 0, 0, pad_a))
+                rows_b = F.pad(b_r[:, y0 + dy:y1 + dy], (0, 0, 0, pad_b))
+                n = y1 - y0
+                lhs = rows_a.reshape(batch, n, blocks, block, channels)
+                rhs = _windows(rows_b, block, span, blocks)
+                product = torch.matmul(lhs, rhs.transpose(-1, -2))
+                band = _band(product, patch_size).reshape(
+                    batch, n, blocks * block, patch_size)[:, :, :width_r]
+                out[:, i, :, y0:y1, r::dilation] = band.permute(0, 3, 1, 2)
+    return out
+
+
+def _banded_backward(feat_a: Tensor, feat_b: Tensor, grad_out: Tensor,
+                     patch_size: int, dilation: int, chunk_bytes: int,
+                     needs: Tuple[bool, bool]):
+    batch, channels, height, width = feat_a.shape
+    radius = (patch_size - 1) // 2
+    block = _block_size(patch_size)
+    span = block + patch_size - 1
+    a, b = _prepare(feat_a, feat_b, patch_size, dilation)
+    grad_a = torch.zeros_like(a) if needs[0] else None
+    grad_b = torch.zeros_like(b) if needs[1] else None
+    n_rows = _rows_per_chunk(batch, math.ceil(width / dilation), block, span,
+                             channels, a.element_size(), chunk_bytes)
+    for r, width_r, blocks in _residue_slices(width, dilation, patch_size,
+                                              block):
+        a_r = a[:, :, r::dilation]
+        b_r = b[:, :, r::dilation]
+        pad_a = blocks * block - width_r
+        pad_b = blocks * block + patch_size - 1 - b_r.shape[2]
+        for i in range(patch_size):
+            dy = (i - radius) * dilation
+            for y0, y1 in _row_ranges(height, dy, n_rows):
+                n = y1 - y0
+                # the band of grad_out, embedded in a zero block product
+                g = grad_out[:, i, :, y0:y1, r::dilation].permute(0, 2, 3, 1)
+                g = F.pad(g, (0, 0, 0, blocks * block - width_r))
+                full = g.new_zeros(batch, n, blocks, block, span)
+                _band(full, patch_size).copy_(
+                    g.reshape(batch, n, blocks, block, patch_size))
+                if grad_a is not None:
+                    rows_b = F.pad(b_r[:, y0 + dy:y1 + dy], (0, 0, 0, pad_b))
+                    rhs = _windows(rows_b, block, span, blocks)
+                    ga = torch.matmul(full, rhs).view(batch, n,
+                                                      blocks * block, channels)
+                    grad_a[:, y0:y1, r::dilation] += ga[:, :, :width_r]
+                if grad_b is not None:
+                    rows_a = F.pad(a_r[:, y0:y1], (0, 0, 0, pad_a))
+                    lhs = rows_a.reshape(batch, n, blocks, block, channels)
+                    gb = torch.matmul(full.transpose(-1, -2), lhs)
+                    grad_b_r = grad_b[:, y0 + dy:y1 + dy, r::dilation]
+                    grad_b_r += _overlap_add(gb, block)[:, :, :grad_b_r.shape[2]]
+    if grad_a is not None:
+        grad_a = grad_a.permute(0, 3, 1, 2)
+    if grad_b is not None:
+        pad = radius * dilation
+        grad_b = grad_b.permute(0, 3, 1, 2)[..., pad:pad + width]
+    return grad_a, grad_b
+
+
+def _overlap_add(windows: Tensor, block: int) -> Tensor:
+    """Sum overlapping spans ``[B, n, blocks, span, C]`` into one row.
+
+    Span ``k`` starts at column ``k * block``; since ``span - block <= block``
+    only neighbouring spans overlap, so the heads and the tails are each
+    disjoint and two additions suffice. Returns ``[B, n, (blocks+1)*block, C]``.
+    """
+    batch, n, blocks, span, channels = windows.shape
+    out = windows.new_zeros(batch, n, (blocks + 1) * block, channels)
+    out[:, :, :blocks * block] += windows[:, :, :, :block].reshape(
+        batch, n, blocks * block, channels)
+    tail = F.pad(windows[:, :, :, block:], (0, 0, 0, 2 * block - span))
+    out[:, :, block:] += tail.reshape(batch, n, blocks * block, channels)
+    return out

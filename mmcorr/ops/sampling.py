@@ -1,0 +1,72 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""Bilinear ``P x P`` windows around per-pixel offset positions."""
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ._checks import check_4d, check_finite, check_odd
+
+__all__ = ['sample_patches']
+
+
+def sample_patches(feat: Tensor,
+                   offset: Optional[Tensor],
+                   patch_size: int,
+                   dilation: int = 1,
+                   align_corners: bool = True,
+                   padding_mode: str = 'zeros') -> Tensor:
+    """Sample a ``P x P`` window of ``feat`` around ``pixel + offset``.
+
+    ``out[b, c, i * P + j, y, x] = feat[b, c, y + oy + (i - R) * d,
+    x + ox + (j - R) * d]`` (bilinear, zeros outside), with
+    ``(ox, oy) = offset[b, :, y, x]`` in pixels: MAST's ``deform_im2col``,
+    in the units of :func:`window_soft_argmax`. With zero offset and
+    ``dilation=1`` this equals ``F.unfold(feat, P, padding=R)``.
+
+    Args:
+        feat (Tensor): ``[B, C, H, W]``.
+        offset (Tensor, optional): ``[B, 2, H, W]`` (x, y) in pixels; ``None``
+            for zero.
+        patch_size (int): Window side P, odd.
+        dilation (int): Spacing of window cells, in pixels.
+        align_corners (bool): Positions are normalised for
+            ``align_corners=True`` (pixel ``k`` at ``2k/(W-1) - 1``); MAST's
+            official code then calls ``grid_sample`` without the argument
+            (``False`` since torch 1.3), a half-pixel shift: pass ``False`` to
+            reproduce it.
+        padding_mode (str): ``grid_sample`` padding mode.
+
+    Returns:
+        Tensor: ``[B, C, P*P, H, W]``.
+    """
+    check_4d(feat, 'feat')
+    check_odd(patch_size, 'patch_size')
+    batch, _, height, width = feat.shape
+    if offset is None:
+        offset = feat.new_zeros(batch, 2, height, width)
+    check_4d(offset, 'offset')
+    if offset.shape != (batch, 2, height, width):
+        raise ValueError(f'offset must be [B, 2, H, W] = {[batch, 2, height, width]}'
+                         f', got {list(offset.shape)}')
+    check_finite(offset, 'offset')
+    radius = (patch_size - 1) // 2
+    kwargs = dict(dtype=feat.dtype, device=feat.device)
+    steps = torch.arange(-radius, radius + 1, **kwargs) * dilation
+    x = torch.arange(width, **kwargs) + offset[:, 0]  # [B, H, W]
+    y = torch.arange(height, **kwargs)[:, None] + offset[:, 1]
+    # [B, P(i), P(j), H, W] sample positions
+    x = x[:, None, None] + steps.view(1, 1, -1, 1, 1)
+    y = y[:, None, None] + steps.view(1, -1, 1, 1, 1)
+    x, y = torch.broadcast_tensors(x, y)
+    grid = torch.stack((2 * x / max(width - 1, 1) - 1,
+                        2 * y / max(height - 1, 1) - 1), dim=-1)
+    grid = grid.reshape(batch, patch_size * patch_size * height, width, 2)
+    out = F.grid_sample(
+        feat,
+        grid,
+        mode='bilinear',
+        padding_mode=padding_mode,
+        align_corners=align_corners)
+    return out.view(batch, -1, patch_size * patch_size, height, width)

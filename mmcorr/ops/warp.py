@@ -1,0 +1,116 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""Warp a feature map by a flow field, with named grid conventions.
+
+A flow ``[B, 2, Ho, Wo]`` (channel 0: x, channel 1: y) defines, for every
+output pixel, where to sample the input ``[B, C, Hi, Wi]``; the output has the
+flow's size, so a coarse map can be sampled straight onto a fine grid (SFNet's
+FAM). Conventions (see ``docs/conventions.md``):
+
+``'pixel'`` (default)
+    The flow is in output pixels and zero flow is the identity when the sizes
+    match (bilinear resizing otherwise; equal to ``F.interpolate`` with
+    ``padding_mode='border'``). Output pixel ``(i, j)`` reads the input
+    at output-grid position ``(j + fx, i + fy)``, mapped to the input grid by
+    the resize rule of ``align_corners`` (default ``False``: pixel centres,
+    ``x_in = (x_out + 0.5) * Wi / Wo - 0.5``; ``True``: corners,
+    ``x_in = x_out * (Wi - 1) / (Wo - 1)``).
+``'sfnet_legacy'``
+    SFSegNets' ``flow_warp``: base grid ``linspace(-1, 1)`` over the output,
+    plus ``flow / [Wo, Ho]`` (normalised by the *output* size), sampled with
+    ``align_corners=True``. One flow unit is about half an output pixel.
+``'alignseg_legacy'``
+    AlignSeg's ``bilinear_interpolate_torch_gridsample``: the same base grid,
+    plus ``flow / [Wi, Hi]`` (the *sampled* tensor's size), sampled with
+    ``align_corners=False`` (what torch >= 1.3 does when the argument is left
+    out). Zero flow is not an exact identity there.
+"""
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ._checks import check_4d, check_finite
+
+__all__ = ['GRID_CONVENTIONS', 'flow_warp']
+
+GRID_CONVENTIONS = ('pixel', 'sfnet_legacy', 'alignseg_legacy')
+_DEFAULT_ALIGN_CORNERS = {
+    'pixel': False,
+    'sfnet_legacy': True,
+    'alignseg_legacy': False
+}
+
+
+def _check_flow(feat: Tensor, flow: Tensor) -> None:
+    check_4d(feat, 'feat')
+    check_4d(flow, 'flow')
+    if flow.shape[1] != 2:
+        raise ValueError('flow must be [B, 2, H, W] (x, y), got shape '
+                         f'{tuple(flow.shape)}')
+    if flow.shape[0] != feat.shape[0]:
+        raise ValueError(f'batch sizes differ: feat has {feat.shape[0]}, '
+                         f'flow has {flow.shape[0]}')
+    check_finite(flow, 'flow')
+
+
+def _normalised_grid(flow: Tensor, in_size, convention: str,
+                     align_corners: bool) -> Tensor:
+    """``[B, Ho, Wo, 2]`` sampling grid in grid_sample's [-1, 1] units."""
+    height, width = flow.shape[-2:]
+    kwargs = dict(dtype=flow.dtype, device=flow.device)
+    if convention == 'pixel':
+        x = torch.arange(width, **kwargs) + flow[:, 0]
+        y = torch.arange(height, **kwargs)[:, None] + flow[:, 1]
+        if align_corners:
+            gx = 2 * x / max(width - 1, 1) - 1
+            gy = 2 * y / max(height - 1, 1) - 1
+        else:
+            gx = (2 * x + 1) / width - 1
+            gy = (2 * y + 1) / height - 1
+    else:
+        norm_h, norm_w = (height, width) if convention == 'sfnet_legacy' \
+            else in_size
+        gx = torch.linspace(-1, 1, width, **kwargs) + flow[:, 0] / norm_w
+        gy = torch.linspace(-1, 1, height, **kwargs)[:, None] + \
+            flow[:, 1] / norm_h
+    return torch.stack((gx, gy), dim=-1)
+
+
+def flow_warp(feat: Tensor,
+              flow: Tensor,
+              convention: str = 'pixel',
+              align_corners: Optional[bool] = None,
+              padding_mode: str = 'zeros',
+              mode: str = 'bilinear') -> Tensor:
+    """Sample ``feat`` at the positions a flow field points to.
+
+    Args:
+        feat (Tensor): ``[B, C, Hi, Wi]``, the map to sample.
+        flow (Tensor): ``[B, 2, Ho, Wo]``, x then y, in the convention's units.
+        convention (str): ``'pixel'``, ``'sfnet_legacy'`` or
+            ``'alignseg_legacy'`` (module docstring).
+        align_corners (bool, optional): Override the convention's
+            ``align_corners`` (e.g. ``'sfnet_legacy'`` with ``False`` is the
+            torchcv original, which left the argument out).
+        padding_mode (str): ``grid_sample`` padding: ``'zeros'``,
+            ``'border'`` or ``'reflection'``.
+        mode (str): ``'bilinear'`` or ``'nearest'``.
+
+    Returns:
+        Tensor: ``[B, C, Ho, Wo]``.
+    """
+    if convention not in GRID_CONVENTIONS:
+        raise ValueError(f'unknown grid convention {convention!r}; expected '
+                         f'one of {GRID_CONVENTIONS}')
+    _check_flow(feat, flow)
+    if align_corners is None:
+        align_corners = _DEFAULT_ALIGN_CORNERS[convention]
+    grid = _normalised_grid(flow.to(feat.dtype), feat.shape[-2:], convention,
+                            align_corners)
+    return F.grid_sample(
+        feat,
+        grid,
+        mode=mode,
+        padding_mode=padding_mode,
+        align_corners=align_corners)

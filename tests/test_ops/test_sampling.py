@@ -1,0 +1,81 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+import pytest
+import torch
+import torch.nn.functional as F
+from references import bilinear
+
+from mmcorr.ops import (local_correlation, sample_patches,
+                        window_soft_argmax)
+
+
+def brute_patches(feat, offset, patch, dilation):
+    batch, channels, height, width = feat.shape
+    radius = (patch - 1) // 2
+    out = torch.zeros(batch, channels, patch * patch, height, width,
+                      dtype=feat.dtype)
+    for b in range(batch):
+        for y in range(height):
+            for x in range(width):
+                ox, oy = float(offset[b, 0, y, x]), float(offset[b, 1, y, x])
+                for i in range(patch):
+                    for j in range(patch):
+                        out[b, :, i * patch + j, y, x] = bilinear(
+                            feat[b], x + ox + (j - radius) * dilation,
+                            y + oy + (i - radius) * dilation)
+    return out
+
+
+@pytest.mark.parametrize('patch, dilation', [(3, 1), (5, 2)])
+def test_sample_patches_matches_brute_force(patch, dilation):
+    gen = torch.Generator().manual_seed(5)
+    feat = torch.randn(2, 3, 5, 7, generator=gen, dtype=torch.float64)
+    offset = 2 * torch.randn(2, 2, 5, 7, generator=gen, dtype=torch.float64)
+    torch.testing.assert_close(
+        sample_patches(feat, offset, patch, dilation),
+        brute_patches(feat, offset, patch, dilation))
+
+
+def test_zero_offset_equals_unfold():
+    feat = torch.randn(2, 4, 6, 9)
+    out = sample_patches(feat, None, 5)
+    unfolded = F.unfold(feat, 5, padding=2).view(2, 4, 25, 6, 9)
+    torch.testing.assert_close(out, unfolded, rtol=0, atol=1e-5)
+
+
+def test_units_match_window_soft_argmax():
+    """Offsets from the window soft argmax re-centre the sampled patch."""
+    feat = F.normalize(torch.randn(1, 64, 20, 24, dtype=torch.float64))
+    memory = torch.roll(feat, shifts=(-3, 2), dims=(2, 3))  # M(y,x)=F(y+3,x-2)
+    corr = local_correlation(feat, memory, 7, dilation_patch=1)
+    offset = window_soft_argmax(corr * 100)
+    centre = sample_patches(memory, offset, 3)[:, :, 4]
+    torch.testing.assert_close(centre[..., 5:-5, 5:-5],
+                               feat[..., 5:-5, 5:-5], rtol=0, atol=1e-4)
+
+
+def test_legacy_grid_sample_default_is_a_half_pixel_shift():
+    feat = torch.arange(8.).view(1, 1, 1, 8).expand(1, 1, 3, 8)
+    legacy = sample_patches(feat, None, 1, align_corners=False)[:, :, 0]
+    exact = sample_patches(feat, None, 1)[:, :, 0]
+    torch.testing.assert_close(exact, feat)
+    # x_in = (x * 8 / 7) - 0.5: off by -0.5 at the left, +0.5 at the right
+    torch.testing.assert_close(legacy[0, 0, 1, 7], feat[0, 0, 1, 7] * 0.5)
+    assert legacy[0, 0, 1, 3] == pytest.approx(3 * 8 / 7 - 0.5)
+
+
+def test_sample_patches_gradcheck():
+    feat = torch.randn(1, 2, 4, 5, dtype=torch.float64, requires_grad=True)
+    offset = (torch.rand(1, 2, 4, 5, dtype=torch.float64) * 2 - 1) \
+        .requires_grad_()
+    assert torch.autograd.gradcheck(
+        lambda f, o: sample_patches(f, o, 3, 2), (feat, offset))
+
+
+def test_sample_patches_bad_input():
+    feat = torch.randn(1, 2, 4, 5)
+    with pytest.raises(ValueError, match='odd'):
+        sample_patches(feat, None, 2)
+    with pytest.raises(ValueError, match=r'offset must be \[B, 2, H, W\]'):
+        sample_patches(feat, torch.zeros(1, 2, 4, 4), 3)
+    with pytest.raises(ValueError, match='offset contains NaN'):
+        sample_patches(feat, torch.full((1, 2, 4, 5), float('nan')), 3)
