@@ -16,6 +16,15 @@ if HELPERS not in sys.path:
 
 
 @pytest.fixture(autouse=True)
+def seeded():
+    """Every test starts from the same random state."""
+    import numpy as np
+    import torch
+    torch.manual_seed(0)
+    np.random.seed(0)
+
+
+@pytest.fixture(autouse=True)
 def mmcorr_default_scope():
     """Each test runs with ``mmcorr`` as default scope, as configs do."""
     from mmengine.registry import DefaultScope

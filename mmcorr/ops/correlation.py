@@ -85,12 +85,13 @@ def global_correlation_chunks(
 def global_correlation(feat_a: Tensor,
                        feat_b: Tensor,
                        normalize: bool = False,
-                       eps: float = 1e-6,
-                       chunk_size: Optional[int] = None) -> Tensor:
+                       eps: float = 1e-6) -> Tensor:
     """All-pairs dot products between two feature maps.
 
     ``out[b, kb, ya, xa] = sum_c A[b, c, ya, xa] * B[b, c, kb // Wb, kb % Wb]``:
     the channels index B positions, the spatial grid is A's (SFNet's layout).
+    :func:`global_correlation_chunks` yields the same numbers a chunk of A
+    positions at a time, for consumers that never need the whole volume.
 
     Args:
         feat_a (Tensor): ``[B, C, Ha, Wa]``.
@@ -98,25 +99,14 @@ def global_correlation(feat_a: Tensor,
         normalize (bool): L2-normalise feature vectors first (cosine
             similarity with ``eps`` inside the root).
         eps (float): See :func:`l2_normalize_features`.
-        chunk_size (int, optional): Compute ``chunk_size`` A positions at a
-            time into the output, bounding the temporary memory of the
-            product; the numbers are the same as the one-shot result.
 
     Returns:
         Tensor: ``[B, Hb*Wb, Ha, Wa]``.
     """
     batch, _, height, width = feat_a.shape
-    if chunk_size is None:
-        a, b = _flatten_pair(feat_a, feat_b, normalize, eps)
-        corr = torch.bmm(b.transpose(1, 2), a)
-        return corr.view(batch, -1, height, width)
-    out = feat_a.new_empty(batch, feat_b.shape[2] * feat_b.shape[3],
-                           height * width)
-    for positions, corr in global_correlation_chunks(feat_a, feat_b,
-                                                     chunk_size, normalize,
-                                                     eps):
-        out[:, :, positions] = corr
-    return out.view(batch, -1, height, width)
+    a, b = _flatten_pair(feat_a, feat_b, normalize, eps)
+    corr = torch.bmm(b.transpose(1, 2), a)
+    return corr.view(batch, -1, height, width)
 
 
 def transpose_correlation(corr: Tensor, size_b: Tuple[int, int]) -> Tensor:
@@ -238,7 +228,8 @@ def local_correlation(feat_a: Tensor,
 # --------------------------------------------------------------------------
 
 
-def _block_size(patch_size: int) -> int:
+def _min_block(patch_size: int) -> int:
+    """Smallest block: spans then overlap only their neighbours."""
     return max(8, patch_size - 1)
 
 
@@ -280,27 +271,31 @@ def _row_ranges(height: int, dy: int, rows_per_chunk: int):
         yield y0, min(y0 + rows_per_chunk, last)
 
 
-def _residue_slices(width: int, dilation: int, patch_size: int,
-                    block: int):
-    """Per residue r: A columns ``r::d`` and padded-B columns ``r::d``."""
+def _residue_slices(width: int, dilation: int, patch_size: int):
+    """Per residue class ``r`` of x modulo d: its width, block size, count.
+
+    The block size is the smallest one >= :func:`_min_block` that tiles the
+    class with the fewest padding columns.
+    """
     for r in range(min(dilation, width)):
         width_r = len(range(r, width, dilation))
-        blocks = math.ceil(width_r / block)
-        yield r, width_r, blocks
+        min_block = _min_block(patch_size)
+        blocks = max(1, width_r // min_block)
+        block = max(min_block, math.ceil(width_r / blocks))
+        yield r, width_r, block, blocks
 
 
 def _banded_forward(feat_a: Tensor, feat_b: Tensor, patch_size: int,
                     dilation: int, chunk_bytes: int) -> Tensor:
     batch, channels, height, width = feat_a.shape
     radius = (patch_size - 1) // 2
-    block = _block_size(patch_size)
-    span = block + patch_size - 1
     a, b = _prepare(feat_a, feat_b, patch_size, dilation)
     out = feat_a.new_zeros(batch, patch_size, patch_size, height, width)
-    n_rows = _rows_per_chunk(batch, math.ceil(width / dilation), block, span,
-                             channels, a.element_size(), chunk_bytes)
-    for r, width_r, blocks in _residue_slices(width, dilation, patch_size,
-                                              block):
+    for r, width_r, block, blocks in _residue_slices(width, dilation,
+                                                     patch_size):
+        span = block + patch_size - 1
+        n_rows = _rows_per_chunk(batch, width_r, block, span, channels,
+                                 a.element_size(), chunk_bytes)
         a_r = a[:, :, r::dilation]
         b_r = b[:, :, r::dilation]
         pad_a = blocks * block - width_r
@@ -325,15 +320,14 @@ def _banded_backward(feat_a: Tensor, feat_b: Tensor, grad_out: Tensor,
                      needs: Tuple[bool, bool]):
     batch, channels, height, width = feat_a.shape
     radius = (patch_size - 1) // 2
-    block = _block_size(patch_size)
-    span = block + patch_size - 1
     a, b = _prepare(feat_a, feat_b, patch_size, dilation)
     grad_a = torch.zeros_like(a) if needs[0] else None
     grad_b = torch.zeros_like(b) if needs[1] else None
-    n_rows = _rows_per_chunk(batch, math.ceil(width / dilation), block, span,
-                             channels, a.element_size(), chunk_bytes)
-    for r, width_r, blocks in _residue_slices(width, dilation, patch_size,
-                                              block):
+    for r, width_r, block, blocks in _residue_slices(width, dilation,
+                                                     patch_size):
+        span = block + patch_size - 1
+        n_rows = _rows_per_chunk(batch, width_r, block, span, channels,
+                                 a.element_size(), chunk_bytes)
         a_r = a[:, :, r::dilation]
         b_r = b[:, :, r::dilation]
         pad_a = blocks * block - width_r

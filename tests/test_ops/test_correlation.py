@@ -51,6 +51,8 @@ LOCAL_CASES = [
     (2, 3, 8, 8, 5, 1, 2, 1),
     (1, 2, 4, 5, 7, 1, 1, 2),
     (1, 3, 11, 13, 9, 4, 1, 0),
+    (1, 2, 5, 40, 5, 1, 1, 0),  # several blocks per row
+    (2, 2, 4, 37, 3, 2, 1, 0),  # residue classes of unequal width
 ]
 
 
@@ -189,23 +191,25 @@ def test_global_correlation_matches_brute_force(size_a, size_b):
 def test_chunked_global_correlation_is_identical(chunk):
     a = torch.randn(2, 8, 5, 7)
     b = torch.randn(2, 8, 6, 4)
-    one_shot = global_correlation(a, b, normalize=True)
-    chunked = global_correlation(a, b, normalize=True, chunk_size=chunk)
-    torch.testing.assert_close(chunked, one_shot, rtol=1e-6, atol=1e-7)
+    one_shot = global_correlation(a, b, normalize=True).flatten(2)
     seen = 0
-    for positions, corr in global_correlation_chunks(a, b, chunk):
+    for positions, corr in global_correlation_chunks(a, b, chunk,
+                                                     normalize=True):
         assert corr.shape == (2, 24, positions.stop - positions.start)
         assert corr.shape[2] <= chunk
+        torch.testing.assert_close(corr, one_shot[:, :, positions],
+                                   rtol=1e-6, atol=1e-7)
         seen += corr.shape[2]
     assert seen == 35
+    with pytest.raises(ValueError, match='chunk_size'):
+        next(global_correlation_chunks(a, b, 0))
 
 
 def test_global_correlation_gradcheck_and_transpose():
     a = torch.randn(1, 3, 2, 3, dtype=torch.float64, requires_grad=True)
     b = torch.randn(1, 3, 3, 2, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(
-        lambda x, y: global_correlation(x, y, normalize=True, chunk_size=2),
-        (a, b))
+        lambda x, y: global_correlation(x, y, normalize=True), (a, b))
     ab = global_correlation(a, b)
     ba = global_correlation(b, a)
     torch.testing.assert_close(transpose_correlation(ab, (3, 2)), ba)

@@ -130,10 +130,11 @@ def test_window_soft_argmax_matches_brute_force():
 
 def test_window_soft_argmax_recovers_a_shift():
     """A map shifted by (+4, -2) px: the window peak points there."""
-    feat = torch.randn(1, 16, 20, 24, dtype=torch.float64)
+    feat = torch.nn.functional.normalize(
+        torch.randn(1, 64, 20, 24, dtype=torch.float64))
     shifted = torch.roll(feat, shifts=(2, -4), dims=(2, 3))  # B(y,x)=A(y-2,x+4)
     corr = local_correlation(feat, shifted, 5, dilation_patch=2)
-    offset = window_soft_argmax(corr * 10, dilation_patch=2)
+    offset = window_soft_argmax(corr * 100, dilation_patch=2)
     inner = offset[:, :, 6:-6, 6:-6]
     torch.testing.assert_close(inner[:, 0], torch.full_like(inner[:, 0], -4.),
                                rtol=0, atol=1e-3)
