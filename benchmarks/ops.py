@@ -21,6 +21,7 @@ Usage::
     python benchmarks/ops.py [--threads 2] [--repeats 5] [--quick] [--check]
 """
 import argparse
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -45,11 +46,7 @@ GLOBAL = [dict(name='SFNet 640x640 C1024 40x40', C=1024, H=40, W=40),
 
 
 def scs_available() -> bool:
-    try:
-        import spatial_correlation_sampler  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec('spatial_correlation_sampler') is not None
 
 
 def local_impl(name, case):

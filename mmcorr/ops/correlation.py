@@ -285,79 +285,95 @@ def _residue_slices(width: int, dilation: int, patch_size: int):
         yield r, width_r, block, blocks
 
 
-def _banded_forward(feat_a: Tensor, feat_b: Tensor, patch_size: int,
-                    dilation: int, chunk_bytes: int) -> Tensor:
-    batch, channels, height, width = feat_a.shape
+class _Chunk:
+    """Rows ``[y0, y1)`` of residue class ``r`` against window row ``i``."""
+
+    def __init__(self, a_r, b_r, i, dy, y0, y1, width_r, block, blocks,
+                 patch_size):
+        self.i, self.dy, self.y0, self.y1 = i, dy, y0, y1
+        self.width_r, self.block, self.blocks = width_r, block, blocks
+        self.span = block + patch_size - 1
+        self._a_r, self._b_r = a_r, b_r
+
+    def lhs(self) -> Tensor:
+        """A rows as blocks: ``[B, n, blocks, T, C]``."""
+        rows = self._a_r[:, self.y0:self.y1]
+        rows = F.pad(rows, (0, 0, 0, self.blocks * self.block - self.width_r))
+        return rows.reshape(rows.shape[0], rows.shape[1], self.blocks,
+                            self.block, rows.shape[3])
+
+    def rhs(self) -> Tensor:
+        """Shifted B rows as overlapping spans: ``[B, n, blocks, T+P-1, C]``."""
+        rows = self._b_r[:, self.y0 + self.dy:self.y1 + self.dy]
+        needed = (self.blocks - 1) * self.block + self.span
+        rows = F.pad(rows, (0, 0, 0, needed - rows.shape[2]))
+        return _windows(rows, self.block, self.span, self.blocks)
+
+
+def _chunks(a: Tensor, b: Tensor, patch_size: int, dilation: int,
+            chunk_bytes: int):
+    """Every (residue class, window row, row chunk) of the banded products.
+
+    ``a`` is channels-last A ``[B, H, W, C]``; ``b`` is channels-last B padded
+    by ``R*d`` columns on both sides. Yields :class:`_Chunk`.
+    """
+    batch, height, width, channels = a.shape
     radius = (patch_size - 1) // 2
-    a, b = _prepare(feat_a, feat_b, patch_size, dilation)
-    out = feat_a.new_zeros(batch, patch_size, patch_size, height, width)
     for r, width_r, block, blocks in _residue_slices(width, dilation,
                                                      patch_size):
-        span = block + patch_size - 1
-        n_rows = _rows_per_chunk(batch, width_r, block, span, channels,
+        a_r, b_r = a[:, :, r::dilation], b[:, :, r::dilation]
+        n_rows = _rows_per_chunk(batch, width_r, block,
+                                 block + patch_size - 1, channels,
                                  a.element_size(), chunk_bytes)
-        a_r = a[:, :, r::dilation]
-        b_r = b[:, :, r::dilation]
-        pad_a = blocks * block - width_r
-        pad_b = blocks * block + patch_size - 1 - b_r.shape[2]
         for i in range(patch_size):
             dy = (i - radius) * dilation
             for y0, y1 in _row_ranges(height, dy, n_rows):
-                rows_a = F.pad(a_r[:, y0:y1], (0, 0, 0, pad_a))
-                rows_b = F.pad(b_r[:, y0 + dy:y1 + dy], (0, 0, 0, pad_b))
-                n = y1 - y0
-                lhs = rows_a.reshape(batch, n, blocks, block, channels)
-                rhs = _windows(rows_b, block, span, blocks)
-                product = torch.matmul(lhs, rhs.transpose(-1, -2))
-                band = _band(product, patch_size).reshape(
-                    batch, n, blocks * block, patch_size)[:, :, :width_r]
-                out[:, i, :, y0:y1, r::dilation] = band.permute(0, 3, 1, 2)
+                yield r, _Chunk(a_r, b_r, i, dy, y0, y1, width_r, block,
+                                blocks, patch_size)
+
+
+def _banded_forward(feat_a: Tensor, feat_b: Tensor, patch_size: int,
+                    dilation: int, chunk_bytes: int) -> Tensor:
+    batch, _, height, width = feat_a.shape
+    a, b = _prepare(feat_a, feat_b, patch_size, dilation)
+    out = feat_a.new_zeros(batch, patch_size, patch_size, height, width)
+    for r, chunk in _chunks(a, b, patch_size, dilation, chunk_bytes):
+        product = torch.matmul(chunk.lhs(), chunk.rhs().transpose(-1, -2))
+        band = _band(product, patch_size).reshape(
+            batch, chunk.y1 - chunk.y0, -1, patch_size)[:, :, :chunk.width_r]
+        out[:, chunk.i, :, chunk.y0:chunk.y1, r::dilation] = \
+            band.permute(0, 3, 1, 2)
     return out
 
 
 def _banded_backward(feat_a: Tensor, feat_b: Tensor, grad_out: Tensor,
                      patch_size: int, dilation: int, chunk_bytes: int,
                      needs: Tuple[bool, bool]):
-    batch, channels, height, width = feat_a.shape
-    radius = (patch_size - 1) // 2
+    batch, _, _, width = feat_a.shape
     a, b = _prepare(feat_a, feat_b, patch_size, dilation)
     grad_a = torch.zeros_like(a) if needs[0] else None
     grad_b = torch.zeros_like(b) if needs[1] else None
-    for r, width_r, block, blocks in _residue_slices(width, dilation,
-                                                     patch_size):
-        span = block + patch_size - 1
-        n_rows = _rows_per_chunk(batch, width_r, block, span, channels,
-                                 a.element_size(), chunk_bytes)
-        a_r = a[:, :, r::dilation]
-        b_r = b[:, :, r::dilation]
-        pad_a = blocks * block - width_r
-        pad_b = blocks * block + patch_size - 1 - b_r.shape[2]
-        for i in range(patch_size):
-            dy = (i - radius) * dilation
-            for y0, y1 in _row_ranges(height, dy, n_rows):
-                n = y1 - y0
-                # the band of grad_out, embedded in a zero block product
-                g = grad_out[:, i, :, y0:y1, r::dilation].permute(0, 2, 3, 1)
-                g = F.pad(g, (0, 0, 0, blocks * block - width_r))
-                full = g.new_zeros(batch, n, blocks, block, span)
-                _band(full, patch_size).copy_(
-                    g.reshape(batch, n, blocks, block, patch_size))
-                if grad_a is not None:
-                    rows_b = F.pad(b_r[:, y0 + dy:y1 + dy], (0, 0, 0, pad_b))
-                    rhs = _windows(rows_b, block, span, blocks)
-                    ga = torch.matmul(full, rhs).view(batch, n,
-                                                      blocks * block, channels)
-                    grad_a[:, y0:y1, r::dilation] += ga[:, :, :width_r]
-                if grad_b is not None:
-                    rows_a = F.pad(a_r[:, y0:y1], (0, 0, 0, pad_a))
-                    lhs = rows_a.reshape(batch, n, blocks, block, channels)
-                    gb = torch.matmul(full.transpose(-1, -2), lhs)
-                    grad_b_r = grad_b[:, y0 + dy:y1 + dy, r::dilation]
-                    grad_b_r += _overlap_add(gb, block)[:, :, :grad_b_r.shape[2]]
+    for r, chunk in _chunks(a, b, patch_size, dilation, chunk_bytes):
+        n, rows = chunk.y1 - chunk.y0, slice(chunk.y0, chunk.y1)
+        # the band of grad_out, embedded in a zero block product
+        g = grad_out[:, chunk.i, :, rows, r::dilation].permute(0, 2, 3, 1)
+        g = F.pad(g, (0, 0, 0, chunk.blocks * chunk.block - chunk.width_r))
+        full = g.new_zeros(batch, n, chunk.blocks, chunk.block, chunk.span)
+        _band(full, patch_size).copy_(
+            g.reshape(batch, n, chunk.blocks, chunk.block, patch_size))
+        if grad_a is not None:
+            ga = torch.matmul(full, chunk.rhs()).reshape(batch, n, -1,
+                                                         a.shape[3])
+            grad_a[:, rows, r::dilation] += ga[:, :, :chunk.width_r]
+        if grad_b is not None:
+            gb = torch.matmul(full.transpose(-1, -2), chunk.lhs())
+            target = grad_b[:, chunk.y0 + chunk.dy:chunk.y1 + chunk.dy,
+                            r::dilation]
+            target += _overlap_add(gb, chunk.block)[:, :, :target.shape[2]]
     if grad_a is not None:
         grad_a = grad_a.permute(0, 3, 1, 2)
     if grad_b is not None:
-        pad = radius * dilation
+        pad = (patch_size - 1) // 2 * dilation
         grad_b = grad_b.permute(0, 3, 1, 2)[..., pad:pad + width]
     return grad_a, grad_b
 

@@ -1,6 +1,7 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 import datetime
 import warnings
+from importlib import import_module
 
 from mmengine import DefaultScope
 
@@ -14,8 +15,8 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     Args:
         init_default_scope (bool): Also make ``mmcorr`` the default scope.
     """
-    import mmcorr.datasets  # noqa: F401
-    import mmcorr.models  # noqa: F401
+    for package in ('mmcorr.datasets', 'mmcorr.models'):
+        import_module(package)
     if not init_default_scope:
         return
     current = DefaultScope.get_current_instance()

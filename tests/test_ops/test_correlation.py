@@ -1,7 +1,6 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 import pytest
 import torch
-import torch.nn.functional as F
 
 from mmcorr.ops import (global_correlation, global_correlation_chunks,
                         local_correlation, local_correlation_size,
