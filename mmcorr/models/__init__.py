@@ -4,3 +4,4 @@
 An mmseg config reaches them with ``custom_imports=dict(imports=['mmcorr.models'])``
 and ``type='mmcorr.<Name>'``.
 """
+from . import backbones, decode_heads, layers, necks  # noqa: F401

@@ -54,7 +54,9 @@ def test_flow_warp_matches_brute_force(convention, align_corners, size_in,
     ac = DEFAULT_AC[convention] if align_corners is None else align_corners
     expected = brute_warp(feat, flow, convention, ac)
     out = flow_warp(feat, flow, convention, align_corners=align_corners)
-    torch.testing.assert_close(out, expected, rtol=1e-9, atol=1e-9)
+    # the legacy conventions keep the official float32 base grid
+    tol = 1e-9 if convention == 'pixel' else 1e-6
+    torch.testing.assert_close(out, expected, rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize('align_corners', [False, True])

@@ -1,0 +1,27 @@
+# SFNet-Lite-R18 on Cityscapes, the official recipe (lxtGH/SFSegNets,
+# train_cityscapes_sfnet_res18_v2_lite_1000e.sh): as SFNet-R18 but 1000
+# epochs (186k iterations). The official head builds a deep-supervision
+# branch and a third lateral that its forward never calls, so its
+# --fpn_dsn_loss has no effect; mmcorr does not build them.
+_base_ = [
+    '../_base_/models/sfnet_lite_r18.py',
+    'mmseg::_base_/datasets/cityscapes_1024x1024.py',
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_cityscapes_poly1.py'
+]
+crop_size = (1024, 1024)
+max_iters = 186000
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    decode_head=dict(
+        # legacy grid and resize conventions of the official checkpoints
+        align_corners=True,
+        fam_cfg=dict(grid_convention='sfnet_legacy'),
+        sampler=dict(type='OHEMPixelSampler', thresh=0.7, min_kept=10000)))
+train_dataloader = dict(batch_size=2, num_workers=4)
+param_scheduler = [
+    dict(type='PolyLR', eta_min=0.0, power=1.0, begin=0, end=max_iters,
+         by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=18600)
+default_hooks = dict(checkpoint=dict(interval=18600))

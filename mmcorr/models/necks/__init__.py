@@ -1,0 +1,1 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
