@@ -8,7 +8,8 @@ MAX_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DATA_ROOT ?= data/shape_scenes
 WORK_ROOT ?= work_dirs/demo
 # The models the demo trains and compares: add a config here to add a model.
-DEMO_CONFIGS ?= configs/fpn/fpn_r18-w32_1xb8-2k_shape-scenes-128x128.py
+DEMO_CONFIGS ?= configs/fpn/fpn_r18-w32_1xb8-2k_shape-scenes-128x128.py \
+	configs/sfnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py
 
 .PHONY: install demo test data lint clean
 

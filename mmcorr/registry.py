@@ -165,8 +165,9 @@ OPTIM_WRAPPER_CONSTRUCTORS = MMCorrRegistry(
 PARAM_SCHEDULERS = MMCorrRegistry('parameter scheduler',
                                   MMENGINE_PARAM_SCHEDULERS)
 
-METRICS = MMCorrRegistry('metric', MMENGINE_METRICS)
-EVALUATOR = MMCorrRegistry('evaluator', MMENGINE_EVALUATOR)
+METRICS = MMCorrRegistry('metric', MMENGINE_METRICS, ['mmcorr.evaluation'])
+EVALUATOR = MMCorrRegistry('evaluator', MMENGINE_EVALUATOR,
+                           ['mmcorr.evaluation'])
 
 VISUALIZERS = MMCorrRegistry('visualizer', MMENGINE_VISUALIZERS)
 VISBACKENDS = MMCorrRegistry('vis_backend', MMENGINE_VISBACKENDS)

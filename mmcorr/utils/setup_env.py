@@ -15,7 +15,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     Args:
         init_default_scope (bool): Also make ``mmcorr`` the default scope.
     """
-    for package in ('mmcorr.datasets', 'mmcorr.models'):
+    for package in ('mmcorr.datasets', 'mmcorr.evaluation', 'mmcorr.models'):
         import_module(package)
     if not init_default_scope:
         return

@@ -2,9 +2,12 @@
 """Train, test and compare models on the embedded data (``make demo``).
 
 For each config: ``tools/train.py`` into ``<work-root>/<config name>``, then
-``tools/test.py`` on the final checkpoint, which prints the per-class table,
-writes ``metrics.json`` and a few prediction overlays (PNG). A summary table of
-all configs closes the run. Adding a model to the demo = adding its config.
+``tools/test.py`` on the final checkpoint, which prints the per-class tables
+(IoU and Boundary IoU), writes ``metrics.json`` and a few prediction overlays
+(PNG); for models with flow alignment modules,
+``tools/analysis_tools/visualize_flow.py`` draws the finest flow on a val
+image. A summary table of all configs closes the run. Adding a model to the
+demo = adding its config.
 
 Usage::
 
@@ -57,7 +60,26 @@ def train_and_test(config: str, work_root: str, cfg_options, vis_interval):
         metrics = json.load(f)
     overlays = sorted(glob.glob(osp.join(show_dir, '**', '*.png'),
                                 recursive=True))
-    return name, metrics, train_s, overlays
+    flow_pngs = draw_flow(config, work_dir)
+    return name, metrics, train_s, overlays + flow_pngs
+
+
+def draw_flow(config: str, work_dir: str) -> list:
+    """Flow pictures of the model's finest FAM on one val image, if any."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(config)
+    head = cfg.model.get('decode_head', {})
+    neck = cfg.model.get('neck') or {}
+    if not any('SFNet' in str(m.get('type')) or 'Aligned' in str(m.get('type'))
+               for m in (head, neck)):
+        return []
+    data = cfg.val_dataloader.dataset
+    image = sorted(glob.glob(osp.join(data.data_root, data.data_prefix.img_path,
+                                      '*.png')))[0]
+    out_dir = osp.join(work_dir, 'flow')
+    run([sys.executable, osp.join(TOOLS, 'analysis_tools', 'visualize_flow.py'),
+         config, latest_checkpoint(work_dir), image, '--out-dir', out_dir])
+    return sorted(glob.glob(osp.join(out_dir, '*.png')))
 
 
 def main(argv=None):
@@ -72,16 +94,18 @@ def main(argv=None):
 
     results = [train_and_test(c, args.work_root, args.cfg_options,
                               args.vis_interval) for c in args.configs]
-    table = PrettyTable(['model', 'mIoU', 'mAcc', 'aAcc', 'train (s)'])
+    keys = ('mIoU', 'mBIoU', 'mAcc', 'aAcc')
+    table = PrettyTable(['model', *keys, 'train (s)'])
     for name, metrics, train_s, _ in results:
         table.add_row([name] + [f'{metrics.get(k, float("nan")):.2f}'
-                                for k in ('mIoU', 'mAcc', 'aAcc')] +
-                      [f'{train_s:.0f}'])
+                                for k in keys] + [f'{train_s:.0f}'])
     print('\nShapeScenes val, after the same CPU schedule:')
     print(table)
-    for name, _, _, overlays in results:
-        shown = ', '.join(overlays[:3]) + (' ...' if len(overlays) > 3 else '')
-        print(f'{name}: {len(overlays)} overlays, e.g. {shown}')
+    print('mBIoU: mean Boundary IoU (a 2%-of-diagonal band along outlines).')
+    for name, _, _, pngs in results:
+        print(f'{name}: {len(pngs)} PNGs, e.g.')
+        for png in pngs[:2] + [p for p in pngs if 'flow' in p]:
+            print(f'  {png}')
 
 
 if __name__ == '__main__':

@@ -43,5 +43,10 @@ val_dataloader = dict(
         data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+# mIoU, and Boundary IoU: thin structures and outlines are where alignment
+# shows
+val_evaluator = [
+    dict(type='IoUMetric', iou_metrics=['mIoU']),
+    dict(type='BoundaryIoUMetric')
+]
 test_evaluator = val_evaluator
