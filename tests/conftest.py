@@ -8,7 +8,54 @@ import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 HELPERS = osp.join(REPO, 'tests', 'helpers')
-TINY_FPN = osp.join(REPO, 'tests', 'data', 'configs', 'tiny_fpn.py')
+#: Overrides that turn an embedded-data config into a test-sized one: 64x64
+#: crops, batch 2, 12 iterations, no worker processes, BN, no dropout (so that
+#: runs are bit-for-bit repeatable). data_root is set with --cfg-options.
+TINY_OVERRIDES = '''
+crop_size = (64, 64)
+norm_cfg = dict(type='BN', requires_grad=True)
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    backbone=dict(norm_cfg=norm_cfg),
+    decode_head=dict(dropout_ratio=0.0, norm_cfg=norm_cfg))
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=(64, 64),
+        ratio_range=(0.75, 1.5),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.9),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(64, 64), keep_ratio=True),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs')
+]
+train_dataloader = dict(
+    batch_size=2,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
+param_scheduler = [
+    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=12,
+         by_epoch=False)
+]
+train_cfg = dict(max_iters=12, val_interval=12)
+default_hooks = dict(
+    logger=dict(interval=1),
+    checkpoint=dict(interval=2, max_keep_ckpts=-1))
+'''
 
 # test helpers (registry probes, hooks) are plain modules on sys.path
 if HELPERS not in sys.path:
@@ -37,9 +84,25 @@ def repo_root():
     return REPO
 
 
+def write_tiny_config(config: str, folder: str) -> str:
+    """A test-sized copy of ``config`` (a path relative to the repo)."""
+    name = osp.splitext(osp.basename(config))[0]
+    path = osp.join(folder, f'tiny_{name}.py')
+    with open(path, 'w') as f:
+        f.write(f"_base_ = '{osp.join(REPO, config)}'\n{TINY_OVERRIDES}")
+    return path
+
+
 @pytest.fixture(scope='session')
-def tiny_fpn_config():
-    return TINY_FPN
+def tiny_config(tmp_path_factory):
+    """``tiny_config('configs/x/y.py')`` -> path of its test-sized copy."""
+    folder = str(tmp_path_factory.mktemp('tiny_configs'))
+    return lambda config: write_tiny_config(config, folder)
+
+
+@pytest.fixture(scope='session')
+def tiny_fpn_config(tiny_config):
+    return tiny_config('configs/fpn/fpn_r18-w32_1xb8-2k_shape-scenes-128x128.py')
 
 
 @pytest.fixture(scope='session')

@@ -42,7 +42,8 @@ class FlowAlignmentModule(BaseModule):
         kernel_size (int): Kernel of the flow convolution.
         grid_convention (str): See :func:`mmcorr.ops.flow_warp`.
         align_corners (bool): ``align_corners`` of the bilinear resize of the
-            reduced high feature (the official code: True).
+            reduced high feature and of the warp (the official code: True,
+            with the ``'sfnet_legacy'`` grid; the torchcv original: False).
     """
 
     def __init__(self,
@@ -89,7 +90,11 @@ class FlowAlignmentModule(BaseModule):
             Tensor: ``[B, C, H, W]``, ``high`` warped onto the fine grid.
         """
         flow = self.predict_flow(low, high)
-        return flow_warp(high, flow, self.grid_convention)
+        return self._warp(high, flow)
+
+    def _warp(self, feat: Tensor, flow: Tensor) -> Tensor:
+        return flow_warp(feat, flow, self.grid_convention,
+                         align_corners=self.align_corners)
 
 
 class GatedDualFlowAlignmentModule(FlowAlignmentModule):
@@ -116,8 +121,8 @@ class GatedDualFlowAlignmentModule(FlowAlignmentModule):
         """Fuse ``high`` and ``low``: ``[B, C, H, W]`` on the fine grid."""
         high_reduced, low_reduced = self._reduced_pair(low, high)
         flow = self.flow_conv(torch.cat([high_reduced, low_reduced], 1))
-        high_warped = flow_warp(high, flow[:, :2], self.grid_convention)
-        low_warped = flow_warp(low, flow[:, 2:], self.grid_convention)
+        high_warped = self._warp(high, flow[:, :2])
+        low_warped = self._warp(low, flow[:, 2:])
         gate = torch.sigmoid(self.gate_conv(torch.cat([
             high_reduced.mean(1, keepdim=True),
             low.mean(1, keepdim=True),
