@@ -4,4 +4,6 @@
 An mmseg config reaches them with ``custom_imports=dict(imports=['mmcorr.models'])``
 and ``type='mmcorr.<Name>'``.
 """
-from . import backbones, decode_heads, layers, necks  # noqa: F401
+from . import backbones, decode_heads, layers, necks
+
+__all__ = ['backbones', 'decode_heads', 'layers', 'necks']

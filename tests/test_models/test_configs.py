@@ -65,12 +65,13 @@ def test_config_forward_backward(config):
 
 def test_every_method_has_configs():
     folders = {c.split('/')[1] for c in CONFIGS}
-    assert {'fpn', 'sfnet', 'sfnet_lite', 'plugins'} <= folders
+    assert {'fpn', 'sfnet', 'sfnet_lite', 'alignseg', 'plugins'} <= folders
 
 
 @pytest.mark.parametrize('config', [
     'configs/sfnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py',
     'configs/sfnet_lite/sfnet-lite_r18-w32_1xb8-2k_shape-scenes-128x128.py',
+    'configs/alignseg/alignseg_r18-w32_1xb8-2k_shape-scenes-128x128.py',
     'configs/plugins/fpn_r18-w32-aligned-fpn_1xb8-2k_shape-scenes-128x128.py',
 ])
 def test_method_trains_through_tools(config, tiny_config, run_tool,

@@ -1,6 +1,5 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """The official SFNet / SFNet-Lite R18 models, reproduced (parity fixtures)."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -10,6 +9,7 @@ import torch
 from mmengine.config import Config
 from parity_rule import seeded_state_dict, seeded_tensor
 
+from mmcorr.models.converters import convert_sfsegnet
 from mmcorr.registry import MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -26,14 +26,6 @@ UNUSED = {'sfnet_r18_v1': set(),
           'sfnet_lite_r18': {'head.fpn_in.2', 'head.dsn'}}
 
 
-def load_converter():
-    path = osp.join(REPO, 'tools', 'model_converters', 'sfsegnet2mmcorr.py')
-    spec = importlib.util.spec_from_file_location('sfsegnet2mmcorr', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def build_cpu_model(config):
     cfg = Config.fromfile(osp.join(REPO, config))
     cfg.model.backbone.norm_cfg = dict(type='BN', requires_grad=True)
@@ -48,7 +40,7 @@ def test_official_model_reproduced(name):
         meta = json.load(f)
     expected = np.load(osp.join(PARITY, f'{name}.npz'))
     official = seeded_state_dict(meta['keys'])
-    converted, unused = load_converter().convert_sfsegnet(official, head)
+    converted, unused = convert_sfsegnet(official, head)
     # exactly the official modules that are built and never called
     assert {p for p in UNUSED[name] for k in unused if k.startswith(p)} == \
         UNUSED[name]

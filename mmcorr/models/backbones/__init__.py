@@ -1,2 +1,7 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-from .resnet_dilated_conv2 import DilatedConv2BasicBlock, ResNetV1cDilatedConv2  # noqa: F401
+from .resnet_ceil_pool import ResNetV1cCeilPool
+from .resnet_dilated_conv2 import DilatedConv2BasicBlock, ResNetV1cDilatedConv2
+
+__all__ = [
+    'ResNetV1cCeilPool', 'DilatedConv2BasicBlock', 'ResNetV1cDilatedConv2'
+]

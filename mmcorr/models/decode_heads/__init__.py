@@ -1,3 +1,6 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-from .aligned_uper_head import AlignedUPerHead  # noqa: F401
-from .sfnet_head import SFNetHead, SFNetLiteHead  # noqa: F401
+from .aligned_uper_head import AlignedUPerHead
+from .alignseg_head import AlignSegHead
+from .sfnet_head import SFNetHead, SFNetLiteHead
+
+__all__ = ['AlignedUPerHead', 'AlignSegHead', 'SFNetHead', 'SFNetLiteHead']

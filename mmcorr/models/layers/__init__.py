@@ -1,3 +1,11 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-from .flow_alignment import FlowAlignmentModule, GatedDualFlowAlignmentModule  # noqa: F401
-from .pyramid_context import PyramidPoolingContext  # noqa: F401
+from .alignseg_blocks import (AlignedContextModule, AlignedFeatureAggregation,
+                              ResidualRefinementBlock)
+from .flow_alignment import FlowAlignmentModule, GatedDualFlowAlignmentModule
+from .pyramid_context import PyramidPoolingContext
+
+__all__ = [
+    'AlignedContextModule', 'AlignedFeatureAggregation',
+    'ResidualRefinementBlock', 'FlowAlignmentModule',
+    'GatedDualFlowAlignmentModule', 'PyramidPoolingContext'
+]
