@@ -3,10 +3,10 @@
 from typing import Optional
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from ._checks import check_4d, check_finite, check_odd
+from ._grid_sample import grid_sample
 
 __all__ = ['sample_patches']
 
@@ -63,7 +63,7 @@ def sample_patches(feat: Tensor,
     grid = torch.stack((2 * x / max(width - 1, 1) - 1,
                         2 * y / max(height - 1, 1) - 1), dim=-1)
     grid = grid.reshape(batch, patch_size * patch_size * height, width, 2)
-    out = F.grid_sample(
+    out = grid_sample(
         feat,
         grid,
         mode='bilinear',

@@ -32,10 +32,10 @@ so that float64 runs reproduce the official numbers to ~1e-12 rather than
 from typing import Optional
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from ._checks import check_4d, check_finite
+from ._grid_sample import grid_sample
 
 __all__ = ['GRID_CONVENTIONS', 'flow_warp']
 
@@ -114,7 +114,7 @@ def flow_warp(feat: Tensor,
         align_corners = _DEFAULT_ALIGN_CORNERS[convention]
     grid = _normalised_grid(flow.to(feat.dtype), feat.shape[-2:], convention,
                             align_corners)
-    return F.grid_sample(
+    return grid_sample(
         feat,
         grid,
         mode=mode,

@@ -132,3 +132,25 @@ def test_flow_warp_bad_convention_and_nan():
     flow[0, 0, 0, 0] = float('inf')
     with pytest.raises(ValueError, match='flow contains NaN or Inf'):
         flow_warp(feat, flow)
+
+
+@pytest.mark.parametrize('batch, channels', [(1, 6), (2, 5), (1, 7), (3, 4)])
+def test_parallel_grid_sample_is_identical(batch, channels):
+    from mmcorr.ops._grid_sample import grid_sample
+    feat = torch.randn(batch, channels, 5, 6, dtype=torch.float64,
+                       requires_grad=True)
+    grid = (torch.rand(batch, 4, 7, 2, dtype=torch.float64) * 2.4 - 1.2) \
+        .requires_grad_()
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(4)
+        out = grid_sample(feat, grid, align_corners=True)
+    finally:
+        torch.set_num_threads(threads)
+    ref = torch.nn.functional.grid_sample(feat, grid, align_corners=True)
+    assert torch.equal(out, ref)
+    weights = torch.randn_like(ref)
+    grads = torch.autograd.grad(out, (feat, grid), weights)
+    refs = torch.autograd.grad(ref, (feat, grid), weights)
+    torch.testing.assert_close(grads[0], refs[0], rtol=0, atol=0)
+    torch.testing.assert_close(grads[1], refs[1], rtol=1e-12, atol=1e-12)
