@@ -83,3 +83,30 @@ def test_method_trains_through_tools(config, tiny_config, run_tool,
               ] + [f'{loader}.dataset.data_root={shape_scenes_root}'
                    for loader in ('train_dataloader', 'val_dataloader')])
     assert osp.isfile(osp.join(work, 'iter_2.pth'))
+
+
+def test_sfnet_deep_supervision_heads_train_only():
+    from mmcorr.registry import MODELS
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/sfnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py'))
+    replace_sync_bn(cfg.model)
+    cfg.model.data_preprocessor.size = (64, 64)
+    cfg.model.decode_head.dsn_head = dict(
+        type='FCNHead', num_convs=1, concat_input=False, dropout_ratio=0.1,
+        loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.4))
+    model = MODELS.build(cfg.model)
+    assert len(model.decode_head.dsn_heads) == 3
+    data = model.data_preprocessor(tiny_batch(8), True)
+    losses = model(**data, mode='loss')
+    assert {f'decode.dsn{i}.loss_ce' for i in range(3)} <= set(losses)
+    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    assert model.decode_head.dsn_heads[0].conv_seg.weight.grad is not None
+    model.eval()
+    with torch.no_grad():  # inference never runs the deep-supervision heads
+        calls = []
+        handle = model.decode_head.dsn_heads[0].register_forward_hook(
+            lambda *args: calls.append(1))
+        model(**model.data_preprocessor(tiny_batch(8, batch=1)),
+              mode='predict')
+        handle.remove()
+    assert not calls
