@@ -4,6 +4,8 @@
 An mmseg config reaches them with ``custom_imports=dict(imports=['mmcorr.models'])``
 and ``type='mmcorr.<Name>'``.
 """
-from . import backbones, decode_heads, layers, necks
+from . import backbones, decode_heads, layers, losses, matchers, necks
 
-__all__ = ['backbones', 'decode_heads', 'layers', 'necks']
+__all__ = [
+    'backbones', 'decode_heads', 'layers', 'losses', 'matchers', 'necks'
+]

@@ -7,11 +7,12 @@ from .correlation import (global_correlation, global_correlation_chunks,
 from .sampling import sample_patches
 from .soft_argmax import (identity_grid, kernel_soft_argmax,
                           soft_argmax_grid, window_soft_argmax)
-from .warp import GRID_CONVENTIONS, flow_warp
+from .warp import GRID_CONVENTIONS, flow_warp, grid_warp
 
 __all__ = [
     'global_correlation', 'global_correlation_chunks', 'l2_normalize_features',
     'local_correlation', 'local_correlation_size', 'transpose_correlation',
     'sample_patches', 'identity_grid', 'kernel_soft_argmax',
-    'soft_argmax_grid', 'window_soft_argmax', 'GRID_CONVENTIONS', 'flow_warp'
+    'soft_argmax_grid', 'window_soft_argmax', 'GRID_CONVENTIONS', 'flow_warp',
+    'grid_warp'
 ]

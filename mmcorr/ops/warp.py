@@ -37,7 +37,7 @@ from torch import Tensor
 from ._checks import check_4d, check_finite
 from ._grid_sample import grid_sample
 
-__all__ = ['GRID_CONVENTIONS', 'flow_warp']
+__all__ = ['GRID_CONVENTIONS', 'flow_warp', 'grid_warp']
 
 GRID_CONVENTIONS = ('pixel', 'sfnet_legacy', 'alignseg_legacy')
 _DEFAULT_ALIGN_CORNERS = {
@@ -114,9 +114,41 @@ def flow_warp(feat: Tensor,
         align_corners = _DEFAULT_ALIGN_CORNERS[convention]
     grid = _normalised_grid(flow.to(feat.dtype), feat.shape[-2:], convention,
                             align_corners)
+    return grid_warp(feat, grid, align_corners, padding_mode, mode)
+
+
+def grid_warp(feat: Tensor,
+              grid: Tensor,
+              align_corners: bool = True,
+              padding_mode: str = 'zeros',
+              mode: str = 'bilinear') -> Tensor:
+    """Sample ``feat`` at absolute positions given as a normalised grid.
+
+    The grid is in ``grid_sample``'s ``[-1, 1]`` units, x first, e.g. the
+    matching grid of :func:`mmcorr.ops.kernel_soft_argmax`, whose coordinates
+    mean ``align_corners=True`` (``linspace(-1, 1)`` over the pixels). SFNet's
+    official code samples such grids with ``align_corners=False`` (the torch
+    >= 1.3 default it did not set): pass ``False`` to reproduce it.
+
+    Args:
+        feat (Tensor): ``[B, C, Hi, Wi]``.
+        grid (Tensor): ``[B, Ho, Wo, 2]``.
+        align_corners (bool): How grid coordinates map to pixels.
+        padding_mode (str): ``'zeros'``, ``'border'`` or ``'reflection'``.
+        mode (str): ``'bilinear'`` or ``'nearest'``.
+
+    Returns:
+        Tensor: ``[B, C, Ho, Wo]``.
+    """
+    check_4d(feat, 'feat')
+    if grid.dim() != 4 or grid.shape[-1] != 2 or grid.shape[0] != \
+            feat.shape[0]:
+        raise ValueError(f'grid must be [B, H, W, 2] with B = '
+                         f'{feat.shape[0]}, got shape {tuple(grid.shape)}')
+    check_finite(grid, 'grid')
     return grid_sample(
         feat,
-        grid,
+        grid.to(feat.dtype),
         mode=mode,
         padding_mode=padding_mode,
         align_corners=align_corners)

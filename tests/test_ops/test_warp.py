@@ -154,3 +154,17 @@ def test_parallel_grid_sample_is_identical(batch, channels):
     refs = torch.autograd.grad(ref, (feat, grid), weights)
     torch.testing.assert_close(grads[0], refs[0], rtol=0, atol=0)
     torch.testing.assert_close(grads[1], refs[1], rtol=1e-12, atol=1e-12)
+
+
+def test_grid_warp_with_identity_grid_and_errors():
+    from mmcorr.ops import grid_warp, identity_grid
+    feat = torch.randn(2, 3, 5, 7)
+    grid = identity_grid(5, 7, feat).expand(2, -1, -1, -1)
+    torch.testing.assert_close(grid_warp(feat, grid), feat, rtol=0,
+                               atol=1e-5)
+    shifted = grid_warp(feat, grid, align_corners=False)  # the legacy call
+    assert not torch.allclose(shifted, feat)
+    with pytest.raises(ValueError, match=r'grid must be \[B, H, W, 2\]'):
+        grid_warp(feat, grid[..., :1])
+    with pytest.raises(ValueError, match='grid contains NaN'):
+        grid_warp(feat, grid * float('nan'))

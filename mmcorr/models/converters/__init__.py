@@ -6,9 +6,10 @@ parity tests.
 """
 from .alignseg import convert_alignseg
 from .common import unwrap_state_dict
+from .sfnet_corr import convert_sfnet_corr, convert_torchvision_resnet
 from .sfsegnets import SFSEGNET_TABLES, convert_sfsegnet
 
 __all__ = [
     'convert_alignseg', 'convert_sfsegnet', 'SFSEGNET_TABLES',
-    'unwrap_state_dict'
+    'unwrap_state_dict', 'convert_sfnet_corr', 'convert_torchvision_resnet'
 ]

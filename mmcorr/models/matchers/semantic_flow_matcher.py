@@ -1,0 +1,208 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""SFNet for semantic correspondence (Lee et al., CVPR 2019).
+
+Not to be confused with the segmentation SFNet (``SFNetHead``): this model
+matches two images of different instances of a class, trained only with
+their foreground masks.
+"""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from torch import Tensor
+
+from mmcorr.ops import (global_correlation, grid_warp, kernel_soft_argmax,
+                        l2_normalize_features, transpose_correlation)
+from mmcorr.registry import MODELS
+from ..layers import ResidualAdaptation
+from ..losses import flow_smoothness_map
+
+
+@MODELS.register_module()
+class SemanticFlowMatcher(BaseModel):
+    """SFNet's semantic flow matcher.
+
+    Two backbone levels (ResNet-101 C4 and C5, strides 16 and 32) of each
+    image pass through Siamese residual adaptation layers; C5 is upsampled x2
+    (align_corners=True) onto C4's grid. Per level, the ReLU of the cosine
+    global correlation; their product, L2-normalised over the candidate axis,
+    is matched by the kernel soft argmax in both directions, giving grids and
+    flows in ``linspace(-1, 1)`` units (align_corners=True meaning).
+
+    Args:
+        backbone (dict): An mmseg backbone config (e.g. ``ResNet`` depth 101,
+            ``out_indices=(2, 3)``).
+        adaptation_channels (Sequence[int]): Channels of the two levels.
+        adaptation_kernels (Sequence[int]): Conv kernels of their adaptation
+            layers (SFNet: 5 and 3).
+        beta (float, optional): Soft argmax temperature (``None``: hard).
+        kernel_sigma (float, optional): Gaussian kernel width in feature
+            cells (``None``: no kernel).
+        freeze_backbone (bool): Keep the backbone frozen and in eval mode
+            (SFNet, with ImageNet weights). ``False`` trains it too, for data
+            without pretrained weights.
+        legacy_grid_sample (bool): Sample masks and flows with
+            ``align_corners=False``, as the official code does on torch >= 1.3
+            although its grids mean ``align_corners=True``.
+        legacy_smoothness (bool): The official smoothness kernel that sums
+            the u and v derivatives before the absolute value.
+        losses (list[dict]): Loss configs, each called as
+            ``loss(outputs, src_mask, tgt_mask)``.
+        data_preprocessor (dict): A pair data preprocessor config.
+    """
+
+    def __init__(self,
+                 backbone: Dict,
+                 adaptation_channels: Sequence[int] = (1024, 2048),
+                 adaptation_kernels: Sequence[int] = (5, 3),
+                 beta: Optional[float] = 50.0,
+                 kernel_sigma: Optional[float] = 5.0,
+                 freeze_backbone: bool = True,
+                 legacy_grid_sample: bool = False,
+                 legacy_smoothness: bool = False,
+                 losses: Optional[List[Dict]] = None,
+                 data_preprocessor: Optional[Dict] = None,
+                 init_cfg=None):
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.adapt_fine, self.adapt_coarse = (
+            ResidualAdaptation(c, k)
+            for c, k in zip(adaptation_channels, adaptation_kernels))
+        self.beta, self.kernel_sigma = beta, kernel_sigma
+        self.freeze_backbone = freeze_backbone
+        self.legacy_grid_sample = legacy_grid_sample
+        self.legacy_smoothness = legacy_smoothness
+        self.losses = torch.nn.ModuleList(
+            MODELS.build(cfg) for cfg in (losses or self.default_losses()))
+        if freeze_backbone:
+            self.backbone.requires_grad_(False)
+
+    @staticmethod
+    def default_losses() -> List[Dict]:
+        return [dict(type='MaskConsistencyLoss'),
+                dict(type='FlowConsistencyLoss'),
+                dict(type='FlowSmoothnessLoss')]
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if self.freeze_backbone:
+            self.backbone.eval()
+        return self
+
+    # --------------------------------------------------------------- features
+    def extract_feat(self, images: Tensor) -> Tuple[Tensor, Tensor]:
+        """``[B, 3, H, W]`` -> adapted C4 ``[B, C4, h, w]`` and C5 upsampled
+        onto the same grid ``[B, C5, h, w]``."""
+        with torch.set_grad_enabled(torch.is_grad_enabled()
+                                    and not self.freeze_backbone):
+            fine, coarse = self.backbone(images)[-2:]
+        return self.adapt_features(fine, coarse)
+
+    def adapt_features(self, fine: Tensor,
+                       coarse: Tensor) -> Tuple[Tensor, Tensor]:
+        fine = self.adapt_fine(fine)
+        coarse = F.interpolate(self.adapt_coarse(coarse),
+                               scale_factor=2, mode='bilinear',
+                               align_corners=True)
+        return fine, coarse
+
+    def correlations(self, src: Tuple[Tensor, Tensor],
+                     tgt: Tuple[Tensor, Tensor]) -> Tuple[Tensor, Tensor]:
+        """Fused correlations ``S->T`` ``[B, Ht*Wt, Hs, Ws]`` and ``T->S``."""
+        levels = [global_correlation(s, t, normalize=True).relu()
+                  for s, t in zip(src, tgt)]
+        size_t = src[0].shape[2:]
+        s2t = levels[0] * levels[1]
+        t2s = transpose_correlation(levels[0], size_t) * \
+            transpose_correlation(levels[1], size_t)
+        return l2_normalize_features(s2t), l2_normalize_features(t2s)
+
+    def match(self, src: Tuple[Tensor, Tensor], tgt: Tuple[Tensor, Tensor],
+              src_mask: Optional[Tensor] = None,
+              tgt_mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
+        """Match adapted features; with masks, also the training outputs.
+
+        Returns:
+            dict: ``grid_s2t``/``grid_t2s`` ``[B, h, w, 2]``,
+            ``flow_s2t``/``flow_t2s`` ``[B, 2, h, w]``; with masks
+            (``[B, 1, h, w]``, 0/1) also ``warped_mask_*``, ``masked_flow_*``,
+            ``warped_flow_*`` and ``smoothness_*``.
+        """
+        corr_s2t, corr_t2s = self.correlations(src, tgt)
+        size_s, size_t = src[0].shape[2:], tgt[0].shape[2:]
+        grid_s2t, flow_s2t = kernel_soft_argmax(corr_s2t, size_t, self.beta,
+                                                self.kernel_sigma)
+        grid_t2s, flow_t2s = kernel_soft_argmax(corr_t2s, size_s, self.beta,
+                                                self.kernel_sigma)
+        out = dict(grid_s2t=grid_s2t, grid_t2s=grid_t2s, flow_s2t=flow_s2t,
+                   flow_t2s=flow_t2s)
+        if src_mask is not None:
+            out.update(self._training_outputs(out, src_mask, tgt_mask))
+        return out
+
+    def _training_outputs(self, out: Dict, src_mask: Tensor,
+                          tgt_mask: Tensor) -> Dict[str, Tensor]:
+        align = not self.legacy_grid_sample
+
+        def warp(x, grid):
+            return grid_warp(x, grid, align_corners=align)
+
+        return dict(
+            warped_mask_s2t=warp(tgt_mask, out['grid_s2t']),
+            warped_mask_t2s=warp(src_mask, out['grid_t2s']),
+            warped_flow_s2t=-warp(out['flow_t2s'], out['grid_s2t']) *
+            src_mask,
+            warped_flow_t2s=-warp(out['flow_s2t'], out['grid_t2s']) *
+            tgt_mask,
+            masked_flow_s2t=out['flow_s2t'] * src_mask,
+            masked_flow_t2s=out['flow_t2s'] * tgt_mask,
+            smoothness_s2t=flow_smoothness_map(out['flow_s2t'], src_mask,
+                                               self.legacy_smoothness),
+            smoothness_t2s=flow_smoothness_map(out['flow_t2s'], tgt_mask,
+                                               self.legacy_smoothness))
+
+    # ------------------------------------------------------------ BaseModel
+    def _split(self, inputs: Tensor) -> Tuple[Tensor, Tensor]:
+        if inputs.dim() != 5 or inputs.shape[1] != 2:
+            raise ValueError('inputs must be image pairs [B, 2, 3, H, W], '
+                             f'got shape {tuple(inputs.shape)}')
+        return inputs[:, 0], inputs[:, 1]
+
+    def _masks(self, data_samples, size) -> Tuple[Tensor, Tensor]:
+        """Ground-truth masks at feature size, binarised (> 0.1).
+
+        The official dataset resizes masks with PIL's (antialiased) bilinear
+        filter; torch's antialiased bilinear resize is the same filter.
+        """
+        masks = []
+        for key in ('gt_src_mask', 'gt_tgt_mask'):
+            mask = torch.stack([s.get(key).data for s in data_samples])
+            mask = F.interpolate(mask.float(), size=size, mode='bilinear',
+                                 align_corners=False, antialias=True)
+            masks.append((mask > 0.1).to(mask.dtype))
+        return masks[0], masks[1]
+
+    def forward(self, inputs: Tensor, data_samples=None, mode: str = 'tensor'):
+        """``mode``: ``'tensor'`` (the matching dict), ``'loss'``,
+        ``'predict'`` (data samples with ``pred_grid_s2t``/``_t2s``)."""
+        src_img, tgt_img = self._split(inputs)
+        src, tgt = self.extract_feat(src_img), self.extract_feat(tgt_img)
+        if mode == 'tensor':
+            return self.match(src, tgt)
+        if mode == 'predict':
+            out = self.match(src, tgt)
+            for i, sample in enumerate(data_samples):
+                sample.pred_grid_s2t = out['grid_s2t'][i]
+                sample.pred_grid_t2s = out['grid_t2s'][i]
+            return data_samples
+        if mode == 'loss':
+            src_mask, tgt_mask = self._masks(data_samples, src[0].shape[2:])
+            out = self.match(src, tgt, src_mask, tgt_mask)
+            return {
+                f'loss_{type(loss).__name__}': loss(out, src_mask, tgt_mask)
+                for loss in self.losses
+            }
+        raise ValueError(f'unknown mode {mode!r}: expected tensor, loss or '
+                         'predict')
