@@ -24,12 +24,13 @@ import argparse
 import importlib.util
 import json
 import statistics
-import subprocess
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
+
+from peak_memory import measure_in_subprocess, peak_growth_mib
 
 from mmcorr.ops import (global_correlation, global_correlation_chunks,
                         kernel_soft_argmax, local_correlation,
@@ -122,22 +123,13 @@ def time_local(impl, case, repeats):
 
 def peak_extra_mib(kind, impl, case, threads):
     """Run one op in a fresh process; its peak RSS increase in MiB."""
-    cmd = [sys.executable, __file__, '--worker', json.dumps(
-        dict(kind=kind, impl=impl, case=case)), '--threads', str(threads)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
-
-
-def _status_kib(key):
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith(key + ':'):
-                return int(line.split()[1])
-    raise KeyError(key)
+    return measure_in_subprocess(__file__, dict(kind=kind, impl=impl,
+                                                case=case),
+                                 '--threads', str(threads))
 
 
 def worker(spec):
-    """Peak RSS growth of one call (Linux: VmHWM after resetting it)."""
+    """Print the peak RSS growth of one call of the op described by spec."""
     spec = json.loads(spec)
     maker = local_impl if spec['kind'] == 'local' else global_impl
     fn = maker(spec['impl'], spec['case'])
@@ -146,14 +138,7 @@ def worker(spec):
         small = dict(spec['case'], H=min(spec['case']['H'], 8),
                      W=min(spec['case']['W'], 8))
         maker(spec['impl'], small)(*inputs(small))
-    before = _status_kib('VmRSS')
-    with open('/proc/self/clear_refs', 'w') as f:
-        f.write('5')  # reset the peak (VmHWM) to the current RSS
-    with torch.no_grad():
-        out = fn(a, b)
-    peak = _status_kib('VmHWM')
-    del out
-    print((peak - before) / 1024)
+        print(peak_growth_mib(lambda: fn(a, b)))
 
 
 def gflops(case):

@@ -1,9 +1,16 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
+from . import transforms  # registers the pair transforms
 from .load_errors import ClearLoadErrorsMixin, SampleLoadError
+from .pf_pascal import PFPascalDataset
+from .pf_willow import PFWillowDataset
 from .shape_scenes import ShapeScenesDataset
 from .synthetic import generate_shape_scenes
+from .transforms import (LoadImagePairFromFile, LoadMaskPairFromFile,
+                         PackPairInputs, PadPair, ResizePair)
 
 __all__ = [
-    'ClearLoadErrorsMixin', 'SampleLoadError', 'ShapeScenesDataset',
-    'generate_shape_scenes'
+    'transforms', 'ClearLoadErrorsMixin', 'SampleLoadError',
+    'PFPascalDataset', 'PFWillowDataset', 'ShapeScenesDataset',
+    'generate_shape_scenes', 'LoadImagePairFromFile', 'LoadMaskPairFromFile',
+    'PackPairInputs', 'PadPair', 'ResizePair'
 ]

@@ -4,8 +4,10 @@
 An mmseg config reaches them with ``custom_imports=dict(imports=['mmcorr.models'])``
 and ``type='mmcorr.<Name>'``.
 """
-from . import backbones, decode_heads, layers, losses, matchers, necks
+from . import (backbones, data_preprocessors, decode_heads, layers, losses,
+               matchers, necks)
 
 __all__ = [
-    'backbones', 'decode_heads', 'layers', 'losses', 'matchers', 'necks'
+    'backbones', 'data_preprocessors', 'decode_heads', 'layers', 'losses',
+    'matchers', 'necks'
 ]

@@ -59,7 +59,9 @@ def global_correlation_chunks(
     """Yield the global correlation a chunk of A positions at a time.
 
     For consumers that reduce over B positions (e.g. a soft argmax) and never
-    need the whole ``[B, Hb*Wb, Ha*Wa]`` volume.
+    need the whole ``[B, Hb*Wb, Ha*Wa]`` volume. With ``normalize`` each chunk
+    is divided by the two norms instead of normalising copies of the maps
+    (the same numbers up to rounding), so the only temporaries are a chunk.
 
     Args:
         feat_a (Tensor): ``[B, C, Ha, Wa]``.
@@ -75,11 +77,18 @@ def global_correlation_chunks(
     """
     if chunk_size < 1:
         raise ValueError(f'chunk_size must be >= 1, got {chunk_size}')
-    a, b = _flatten_pair(feat_a, feat_b, normalize, eps)
-    bt = b.transpose(1, 2)  # [B, HbWb, C]
+    # no normalised copies of the maps: each chunk is divided by the norms
+    a, b = _flatten_pair(feat_a, feat_b, False, eps)
+    bt = b.transpose(1, 2)  # [B, HbWb, C], a view
+    if normalize:
+        norm_a = torch.sqrt(a.pow(2).sum(1, keepdim=True) + eps)  # [B, 1, Na]
+        norm_b = torch.sqrt(b.pow(2).sum(1) + eps)[:, :, None]  # [B, Nb, 1]
     for start in range(0, a.shape[2], chunk_size):
         positions = slice(start, min(start + chunk_size, a.shape[2]))
-        yield positions, torch.bmm(bt, a[:, :, positions])
+        corr = torch.bmm(bt, a[:, :, positions])
+        if normalize:
+            corr = corr / (norm_b * norm_a[:, :, positions])
+        yield positions, corr
 
 
 def global_correlation(feat_a: Tensor,

@@ -135,3 +135,21 @@ def test_torchvision_resnet_keys_load_into_mmseg_resnet(tmp_path, run_tool):
     proc = run_tool(['tools/model_converters/torchvision_resnet2mmcorr.py',
                      src, str(tmp_path / 'out.pth')])
     assert 'left out (no counterpart): fc.weight' in proc.stdout
+
+
+@pytest.mark.parametrize('chunk_size', [7, 37, 400])
+def test_chunked_matching_equals_one_shot(official, model, chunk_size):
+    meta, _ = official
+    feats, _ = official_inputs(meta)
+    with torch.no_grad():
+        src = model.adapt_features(feats['input.src_feat3'],
+                                   feats['input.src_feat4'])
+        tgt = model.adapt_features(feats['input.tgt_feat3'],
+                                   feats['input.tgt_feat4'])
+        model.chunk_size = None
+        one_shot = model.match(src, tgt)
+        model.chunk_size = chunk_size
+        chunked = model.match(src, tgt)
+        model.chunk_size = None
+    for key, value in one_shot.items():
+        torch.testing.assert_close(chunked[key], value, rtol=1e-9, atol=1e-9)

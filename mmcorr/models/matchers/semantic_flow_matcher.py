@@ -12,8 +12,10 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import Tensor
 
-from mmcorr.ops import (global_correlation, grid_warp, kernel_soft_argmax,
-                        l2_normalize_features, transpose_correlation)
+from mmcorr.ops import (global_correlation, global_correlation_chunks,
+                        grid_warp, identity_grid, kernel_soft_argmax,
+                        l2_normalize_features, soft_argmax_grid,
+                        transpose_correlation)
 from mmcorr.registry import MODELS
 from ..layers import ResidualAdaptation
 from ..losses import flow_smoothness_map
@@ -49,6 +51,9 @@ class SemanticFlowMatcher(BaseModel):
             the u and v derivatives before the absolute value.
         losses (list[dict]): Loss configs, each called as
             ``loss(outputs, src_mask, tgt_mask)``.
+        chunk_size (int, optional): At inference, match ``chunk_size``
+            positions at a time, so that no more than one chunk of each
+            correlation volume exists (same numbers; for large inputs).
         data_preprocessor (dict): A pair data preprocessor config.
     """
 
@@ -62,6 +67,7 @@ class SemanticFlowMatcher(BaseModel):
                  legacy_grid_sample: bool = False,
                  legacy_smoothness: bool = False,
                  losses: Optional[List[Dict]] = None,
+                 chunk_size: Optional[int] = None,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg=None):
         super().__init__(data_preprocessor=data_preprocessor,
@@ -74,6 +80,7 @@ class SemanticFlowMatcher(BaseModel):
         self.freeze_backbone = freeze_backbone
         self.legacy_grid_sample = legacy_grid_sample
         self.legacy_smoothness = legacy_smoothness
+        self.chunk_size = chunk_size
         self.losses = torch.nn.ModuleList(
             MODELS.build(cfg) for cfg in (losses or self.default_losses()))
         if freeze_backbone:
@@ -130,17 +137,45 @@ class SemanticFlowMatcher(BaseModel):
             (``[B, 1, h, w]``, 0/1) also ``warped_mask_*``, ``masked_flow_*``,
             ``warped_flow_*`` and ``smoothness_*``.
         """
-        corr_s2t, corr_t2s = self.correlations(src, tgt)
-        size_s, size_t = src[0].shape[2:], tgt[0].shape[2:]
-        grid_s2t, flow_s2t = kernel_soft_argmax(corr_s2t, size_t, self.beta,
-                                                self.kernel_sigma)
-        grid_t2s, flow_t2s = kernel_soft_argmax(corr_t2s, size_s, self.beta,
-                                                self.kernel_sigma)
+        if self.chunk_size is None or src_mask is not None:
+            corr_s2t, corr_t2s = self.correlations(src, tgt)
+            size_s, size_t = src[0].shape[2:], tgt[0].shape[2:]
+            grid_s2t, flow_s2t = kernel_soft_argmax(corr_s2t, size_t,
+                                                    self.beta,
+                                                    self.kernel_sigma)
+            grid_t2s, flow_t2s = kernel_soft_argmax(corr_t2s, size_s,
+                                                    self.beta,
+                                                    self.kernel_sigma)
+        else:
+            grid_s2t, flow_s2t = self._chunked_match(src, tgt)
+            grid_t2s, flow_t2s = self._chunked_match(tgt, src)
         out = dict(grid_s2t=grid_s2t, grid_t2s=grid_t2s, flow_s2t=flow_s2t,
                    flow_t2s=flow_t2s)
         if src_mask is not None:
             out.update(self._training_outputs(out, src_mask, tgt_mask))
         return out
+
+    def _chunked_match(self, a: Tuple[Tensor, Tensor],
+                       b: Tuple[Tensor, Tensor]) -> Tuple[Tensor, Tensor]:
+        """Grid and flow from A to B, ``chunk_size`` A positions at a time.
+
+        Per chunk: each level's ReLU cosine correlation ``[B, Hb*Wb, n]``,
+        their product L2-normalised over B positions, the kernel soft
+        argmax. Only one chunk of each volume exists at a time.
+        """
+        batch, _, height, width = a[0].shape
+        chunks = zip(*(global_correlation_chunks(fa, fb, self.chunk_size,
+                                                 normalize=True)
+                       for fa, fb in zip(a, b)))
+        grids = []
+        for parts in chunks:
+            corr = parts[0][1].relu() * parts[1][1].relu()
+            grids.append(soft_argmax_grid(l2_normalize_features(corr),
+                                          b[0].shape[2:], self.beta,
+                                          self.kernel_sigma))
+        grid = torch.cat(grids, 1).view(batch, height, width, 2)
+        flow = grid - identity_grid(height, width, grid)
+        return grid, flow.permute(0, 3, 1, 2)
 
     def _training_outputs(self, out: Dict, src_mask: Tensor,
                           tgt_mask: Tensor) -> Dict[str, Tensor]:
