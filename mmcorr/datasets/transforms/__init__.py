@@ -2,8 +2,10 @@
 from .pair_transforms import (LoadImagePairFromFile, LoadMaskPairFromFile,
                               PackPairInputs, PadPair, ResizePair,
                               keypoint_validity, read_image_file)
+from .synthetic_pair import LoadForegroundMask, RandomAffinePair
 
 __all__ = [
     'LoadImagePairFromFile', 'LoadMaskPairFromFile', 'PackPairInputs',
-    'PadPair', 'ResizePair', 'keypoint_validity', 'read_image_file'
+    'PadPair', 'ResizePair', 'keypoint_validity', 'read_image_file',
+    'LoadForegroundMask', 'RandomAffinePair'
 ]
