@@ -1,4 +1,8 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 from .flow import capture_alignment_flows, draw_flow_arrows, flow_to_color
+from .matches import draw_matches, match_colors, top_matches
 
-__all__ = ['capture_alignment_flows', 'draw_flow_arrows', 'flow_to_color']
+__all__ = [
+    'capture_alignment_flows', 'draw_flow_arrows', 'flow_to_color',
+    'draw_matches', 'match_colors', 'top_matches'
+]
