@@ -52,6 +52,14 @@ def model(official):
     return model.double().eval()
 
 
+def adapted_pair(model, feats):
+    """Adapted (C4, upsampled C5) of the seeded source and target."""
+    return tuple(
+        model.adapt_features(feats[f'input.{side}_feat3'],
+                             feats[f'input.{side}_feat4'])
+        for side in ('src', 'tgt'))
+
+
 def official_inputs(meta):
     shapes = meta['inputs']
     feats = {k: seeded_tensor(k, shapes[k], 'input').clamp(min=0)
@@ -66,10 +74,7 @@ def test_official_model_reproduced(official, model):
     model.legacy_grid_sample = model.legacy_smoothness = True
     feats, masks = official_inputs(meta)
     with torch.no_grad():
-        src = model.adapt_features(feats['input.src_feat3'],
-                                   feats['input.src_feat4'])
-        tgt = model.adapt_features(feats['input.tgt_feat3'],
-                                   feats['input.tgt_feat4'])
+        src, tgt = adapted_pair(model, feats)
         test = model.match(src, tgt)
         train = model.match(src, tgt, masks['input.src_mask'],
                             masks['input.tgt_mask'])
@@ -95,10 +100,7 @@ def test_exact_defaults_differ_from_legacy(official, model):
     model.legacy_grid_sample = model.legacy_smoothness = False
     feats, masks = official_inputs(meta)
     with torch.no_grad():
-        src = model.adapt_features(feats['input.src_feat3'],
-                                   feats['input.src_feat4'])
-        tgt = model.adapt_features(feats['input.tgt_feat3'],
-                                   feats['input.tgt_feat4'])
+        src, tgt = adapted_pair(model, feats)
         train = model.match(src, tgt, masks['input.src_mask'],
                             masks['input.tgt_mask'])
     legacy = torch.from_numpy(expected['train.est_src_mask'])
@@ -142,10 +144,7 @@ def test_chunked_matching_equals_one_shot(official, model, chunk_size):
     meta, _ = official
     feats, _ = official_inputs(meta)
     with torch.no_grad():
-        src = model.adapt_features(feats['input.src_feat3'],
-                                   feats['input.src_feat4'])
-        tgt = model.adapt_features(feats['input.tgt_feat3'],
-                                   feats['input.tgt_feat4'])
+        src, tgt = adapted_pair(model, feats)
         model.chunk_size = None
         one_shot = model.match(src, tgt)
         model.chunk_size = chunk_size

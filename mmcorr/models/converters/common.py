@@ -1,7 +1,8 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """Helpers shared by the checkpoint converters."""
+import re
 from collections import OrderedDict
-from typing import Mapping
+from typing import List, Mapping, Sequence, Tuple
 
 import torch
 
@@ -16,3 +17,21 @@ def unwrap_state_dict(checkpoint: Mapping) -> 'OrderedDict[str, torch.Tensor]':
     return OrderedDict(
         (k[len('module.'):] if k.startswith('module.') else k, v)
         for k, v in checkpoint.items())
+
+
+def rename_keys(state_dict: Mapping, table: Sequence
+                ) -> Tuple['OrderedDict[str, torch.Tensor]', List[str]]:
+    """Rename keys by the first matching ``(regex, replacement)`` of ``table``.
+
+    ``replacement`` is a ``re.sub`` template or function. Keys that match no
+    rule are returned as unused, never dropped silently.
+    """
+    converted, unused = OrderedDict(), []
+    for key, value in state_dict.items():
+        for pattern, replacement in table:
+            if re.match(pattern, key):
+                converted[re.sub(pattern, replacement, key)] = value
+                break
+        else:
+            unused.append(key)
+    return converted, unused

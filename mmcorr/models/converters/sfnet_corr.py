@@ -7,13 +7,12 @@ The official training saves only the two adaptation layers:
 prefixes ``adap_layer_feat3.`` / ``adap_layer_feat4.``. Both are accepted.
 The frozen ResNet-101 is torchvision's: see :func:`convert_torchvision_resnet`.
 """
-import re
 from collections import OrderedDict
 from typing import Dict, List, Mapping, Tuple
 
 import torch
 
-from .common import unwrap_state_dict
+from .common import rename_keys, unwrap_state_dict
 
 __all__ = ['convert_sfnet_corr', 'convert_torchvision_resnet']
 
@@ -30,18 +29,6 @@ SFNET_CORR_TABLE = [
 ]
 
 
-def _rename(state_dict: Mapping, table) -> Tuple[OrderedDict, List[str]]:
-    converted, unused = OrderedDict(), []
-    for key, value in state_dict.items():
-        for pattern, replacement in table:
-            if re.match(pattern, key):
-                converted[re.sub(pattern, replacement, key)] = value
-                break
-        else:
-            unused.append(key)
-    return converted, unused
-
-
 def convert_sfnet_corr(
         checkpoint: Mapping) -> Tuple[OrderedDict, List[str]]:
     """Official SFNet checkpoint -> ``SemanticFlowMatcher`` keys.
@@ -55,7 +42,7 @@ def convert_sfnet_corr(
                              ('state_dict2', 'adap_layer_feat4.')):
             merged.update({prefix + k: v for k, v in checkpoint[name].items()})
         checkpoint = merged
-    return _rename(unwrap_state_dict(checkpoint), SFNET_CORR_TABLE)
+    return rename_keys(unwrap_state_dict(checkpoint), SFNET_CORR_TABLE)
 
 
 def convert_torchvision_resnet(
@@ -66,5 +53,5 @@ def convert_torchvision_resnet(
     The layouts match one to one (``conv1``, ``bn1``, ``layerN.i.*``); the
     classifier ``fc.*`` has no counterpart and is returned as unused.
     """
-    return _rename(unwrap_state_dict(state_dict),
+    return rename_keys(unwrap_state_dict(state_dict),
                    [(r'^(conv1|bn1|layer[1-4])\.', prefix + r'\1.')])

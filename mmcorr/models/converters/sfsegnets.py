@@ -4,13 +4,12 @@
 One explicit rename table per model; official keys that match no rule (the
 modules the official code builds and never calls) are returned as unused.
 """
-import re
 from collections import OrderedDict
 from typing import Dict, List, Tuple
 
 import torch
 
-from .common import unwrap_state_dict
+from .common import rename_keys, unwrap_state_dict
 
 __all__ = ['convert_sfsegnet', 'SFSEGNET_TABLES']
 
@@ -58,14 +57,6 @@ LITE_TABLE = BACKBONE_TABLE + _HEAD_COMMON + [
 SFSEGNET_TABLES = {'v1': V1_TABLE, 'lite': LITE_TABLE}
 
 
-def rename(key: str, table) -> str:
-    """The mmcorr name of an official key, or ``None`` if none matches."""
-    for pattern, replacement in table:
-        if re.match(pattern, key):
-            return re.sub(pattern, replacement, key)
-    return None
-
-
 def convert_sfsegnet(state_dict: Dict[str, torch.Tensor],
                      head: str = 'v1') -> Tuple[OrderedDict, List[str]]:
     """Rename an official SFSegNets state dict.
@@ -78,12 +69,6 @@ def convert_sfsegnet(state_dict: Dict[str, torch.Tensor],
         tuple: The mmcorr state dict and the official keys left unused.
     """
     if head not in SFSEGNET_TABLES:
-        raise ValueError(f'head must be one of {list(SFSEGNET_TABLES)}, got {head!r}')
-    converted, unused = OrderedDict(), []
-    for key, value in unwrap_state_dict(state_dict).items():
-        new_key = rename(key, SFSEGNET_TABLES[head])
-        if new_key is None:
-            unused.append(key)
-        else:
-            converted[new_key] = value
-    return converted, unused
+        raise ValueError(f'head must be one of {list(SFSEGNET_TABLES)}, '
+                         f'got {head!r}')
+    return rename_keys(unwrap_state_dict(state_dict), SFSEGNET_TABLES[head])
