@@ -115,6 +115,16 @@ def shape_scenes_root(tmp_path_factory):
 
 
 @pytest.fixture(scope='session')
+def photo_objects_root(tmp_path_factory):
+    """A tiny PhotoObjects (12 training images, 4 held-out pairs)."""
+    from mmcorr.datasets.synthetic import generate_photo_objects
+    root = str(tmp_path_factory.mktemp('photo_objects'))
+    generate_photo_objects(root, num_train=12, num_pairs=4, size=96,
+                           pair_scale=80, num_points=10)
+    return root
+
+
+@pytest.fixture(scope='session')
 def run_tool():
     """Run a repo script in a subprocess; returns the CompletedProcess."""
 

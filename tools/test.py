@@ -21,7 +21,10 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Test (and evaluate) a model checkpoint')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        help='checkpoint file, or "none" for a model without parameters '
+        '(a baseline such as IdentityMatcher)')
     parser.add_argument(
         '--out',
         type=str,
@@ -68,7 +71,8 @@ def _jsonable(value):
 def main(argv=None):
     args = parse_args(argv)
     cfg = config_from_args(args)
-    cfg.load_from = args.checkpoint
+    no_checkpoint = args.checkpoint.lower() == 'none'
+    cfg.load_from = None if no_checkpoint else args.checkpoint
     if args.show or args.show_dir:
         trigger_visualization_hook(cfg, args)
     if args.tta:
@@ -84,6 +88,10 @@ def main(argv=None):
                 evaluator.keep_results = True
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
         Runner.from_cfg(cfg)
+    if no_checkpoint and any(True for _ in runner.model.parameters()):
+        raise ValueError(
+            f'{type(runner.model).__name__} has parameters: give the '
+            'checkpoint to test ("none" is only for parameter-free models)')
     metrics = runner.test()
     if is_main_process():
         path = args.metrics_file or osp.join(cfg.work_dir, 'metrics.json')

@@ -114,6 +114,8 @@ def _build_allow_list() -> Dict[str, Any]:
     allowed = {
         'collections.OrderedDict': collections.OrderedDict,
         'collections.defaultdict': collections.defaultdict,
+        # MultiStepLR keeps its milestones as a Counter
+        'collections.Counter': collections.Counter,
         'builtins.set': set,
         'builtins.frozenset': frozenset,
         'builtins.slice': slice,

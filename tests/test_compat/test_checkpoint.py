@@ -30,7 +30,24 @@ def unsafe_off():
     set_unsafe_checkpoint_loading(False)
 
 
+def real_optimizer_and_scheduler_states():
+    """What mmengine saves for Adam and the schedulers of mmcorr's configs
+    (MultiStepLR keeps its milestones as a ``collections.Counter``)."""
+    from mmengine.optim import LinearLR, MultiStepLR, PolyLR
+    param = torch.nn.Parameter(torch.ones(2))
+    optimizer = torch.optim.Adam([param], lr=1e-3)
+    schedulers = [LinearLR(optimizer, start_factor=0.1, end=2),
+                  MultiStepLR(optimizer, milestones=[3], gamma=0.2),
+                  PolyLR(optimizer, eta_min=1e-4, power=0.9, end=5)]
+    param.sum().backward()
+    optimizer.step()
+    for scheduler in schedulers:
+        scheduler.step()
+    return optimizer.state_dict(), [s.state_dict() for s in schedulers]
+
+
 def mmengine_like_checkpoint():
+    optimizer, schedulers = real_optimizer_and_scheduler_states()
     hub = MessageHub('test_checkpoint_hub')
     for i in range(3):
         hub.update_scalar('train/loss', 1.0 / (i + 1))
@@ -42,11 +59,9 @@ def mmengine_like_checkpoint():
             'np_array': np.arange(4, dtype=np.float32)},
         'state_dict': OrderedDict(w=torch.randn(2, 3),
                                   b=torch.zeros(2, dtype=torch.float16)),
-        'optimizer': {'state': {0: {'momentum_buffer': torch.ones(2)}},
-                      'param_groups': [{'lr': 0.1, 'params': [0],
-                                        'nesterov': False}]},
+        'optimizer': optimizer,
         'message_hub': hub.state_dict(),
-        'param_schedulers': [{'base_values': [0.1], 'last_step': 3}],
+        'param_schedulers': schedulers,
     }
 
 
@@ -64,6 +79,9 @@ def test_mmengine_checkpoint_loads_safely(tmp_path, unsafe_off):
     buffer = loaded['message_hub']['log_scalars']['train/loss']
     assert isinstance(buffer, HistoryBuffer)
     assert buffer.mean() == pytest.approx((1 + 1 / 2 + 1 / 3) / 3)
+    assert loaded['param_schedulers'] == ckpt['param_schedulers']
+    assert torch.equal(loaded['optimizer']['state'][0]['exp_avg'],
+                       ckpt['optimizer']['state'][0]['exp_avg'])
 
 
 def test_code_executing_checkpoint_is_refused(tmp_path, unsafe_off):

@@ -19,8 +19,10 @@ from mmcorr.structures import PairDataSample
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
     osp.relpath(p, REPO) for p in glob.glob(
-        osp.join(REPO, 'configs', 'semantic_flow_matcher', '*.py')))
-#: a ResNet-18 trunk keeps the tests small; the matcher is the same
+        osp.join(REPO, 'configs', 'semantic_flow_matcher',
+                 'semantic-flow-matcher_*.py')))
+#: a ResNet-18 trunk keeps the tests of the ResNet-101 configs small; the
+#: matcher is the same
 SMALL = dict(backbone=dict(depth=18, init_cfg=None),
              adaptation_channels=(256, 512))
 
@@ -28,7 +30,9 @@ SMALL = dict(backbone=dict(depth=18, init_cfg=None),
 def build(config, **overrides):
     cfg = Config.fromfile(osp.join(REPO, config))
     model_cfg = Config(dict(model=cfg.model))
-    model_cfg.merge_from_dict({f'model.{k}': v for k, v in SMALL.items()})
+    if cfg.model.backbone.depth == 101:
+        model_cfg.merge_from_dict(
+            {f'model.{k}': v for k, v in SMALL.items()})
     model_cfg.model.update(overrides)
     return MODELS.build(model_cfg.model)
 
@@ -60,8 +64,12 @@ def test_configs_build_train_and_predict(config):
     assert model.backbone.conv1.weight.grad is not None  # unfrozen
     model.eval()
     with torch.no_grad():
-        out = model(**model.data_preprocessor(pair_batch(1)), mode='predict')
-    assert out[0].pred_grid_t2s.shape == (4, 4, 2)  # 64 px / stride 16
+        data = model.data_preprocessor(pair_batch(1))
+        out = model(**data, mode='predict')
+        fine = model.extract_feat(data['inputs'][:, 0])[0]
+    assert fine.shape[2:] == (64 // 16, ) * 2 if '_r101_' in config else \
+        (64 // 8, ) * 2  # the 20 x 20 grid of 320 px / 160 px inputs
+    assert out[0].pred_grid_t2s.shape == fine.shape[2:] + (2, )
 
 
 def test_frozen_backbone_stays_frozen():
@@ -116,3 +124,74 @@ def test_tools_test_evaluates_pf_pascal(tmp_path, run_tool):
         result = json.load(f)
     assert set(result) >= {'PCK@0.05', 'PCK@0.1', 'PCK@0.15'}
     assert all(0 <= v <= 100 for v in result.values())
+
+
+PHOTO_OBJECTS = 'configs/semantic_flow_matcher/' \
+    'semantic-flow-matcher_r18-scratch_photo-objects-160x160.py'
+IDENTITY = 'configs/semantic_flow_matcher/' \
+    'identity-baseline_photo-objects-160x160.py'
+
+
+def photo_objects_options(root, train=True):
+    train_options = [f'train_dataloader.dataset.data_root={root}',
+                     'train_dataloader.batch_size=2',
+                     'train_dataloader.num_workers=0',
+                     'train_dataloader.persistent_workers=False']
+    return train_options * train + [
+            f'val_dataloader.dataset.data_root={root}',
+            f'test_dataloader.dataset.data_root={root}',
+            'val_dataloader.num_workers=0',
+            'val_dataloader.persistent_workers=False',
+            'test_dataloader.num_workers=0',
+            'test_dataloader.persistent_workers=False']
+
+
+def test_train_and_test_on_photo_objects(tmp_path, run_tool,
+                                         photo_objects_root):
+    """tools/train.py -> tools/test.py on the embedded benchmark, and the
+    identity baseline through the same test path."""
+    work = str(tmp_path / 'work')
+    options = photo_objects_options(photo_objects_root)
+    run_tool(['tools/train.py', PHOTO_OBJECTS, '--work-dir', work,
+              '--cfg-options', 'train_cfg.max_iters=2',
+              'train_cfg.val_interval=2',
+              'default_hooks.checkpoint.interval=2', *options])
+    metrics = {}
+    for name, config, checkpoint in (
+            ('model', PHOTO_OBJECTS, osp.join(work, 'iter_2.pth')),
+            ('identity', IDENTITY, 'none')):
+        path = str(tmp_path / f'{name}.json')
+        run_tool(['tools/test.py', config, checkpoint, '--work-dir',
+                  str(tmp_path / name), '--metrics-file', path,
+                  '--cfg-options',
+                  *photo_objects_options(photo_objects_root, train=False)])
+        with open(path) as f:
+            metrics[name] = json.load(f)
+    assert set(metrics['model']) == {'PCK@0.05', 'PCK@0.1'}
+    assert all(0 <= v <= 100 for v in metrics['model'].values())
+    # the identity baseline is computable by hand from the csv
+    assert metrics['identity']['PCK@0.1'] == pytest.approx(
+        identity_pck(photo_objects_root, 0.1 * 80))
+
+
+def identity_pck(root, threshold):
+    with open(osp.join(root, 'heldout_pairs.csv'), newline='') as f:
+        rows = list(csv.reader(f))[1:]
+    scores = []
+    for row in rows:
+        xa, ya, xb, yb = (np.array([float(v) for v in c.split(';')])
+                          for c in row[2:])
+        # PCKMetric reads the prediction at the source pixel (rounded)
+        dist = np.hypot(np.round(xa) - xb, np.round(ya) - yb)
+        scores.append(100 * np.mean(dist <= threshold))
+    return float(np.mean(scores))
+
+
+def test_no_checkpoint_is_refused_for_a_model_with_parameters(
+        tmp_path, run_tool, photo_objects_root):
+    proc = run_tool(['tools/test.py', PHOTO_OBJECTS, 'none', '--work-dir',
+                     str(tmp_path), '--cfg-options',
+                     *photo_objects_options(photo_objects_root)],
+                    check=False)
+    assert proc.returncode != 0
+    assert 'has parameters' in proc.stderr

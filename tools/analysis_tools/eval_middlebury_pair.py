@@ -59,7 +59,7 @@ def parse_args(argv=None):
     parser.add_argument('--num-points', type=int, default=400,
                         help='number of keypoints K')
     parser.add_argument('--alphas', type=float, nargs='+',
-                        default=[0.05, 0.1], help='PCK thresholds, relative '
+                        default=[0.02, 0.05], help='PCK thresholds, relative '
                         'to max(H, W)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--out', help='also write the JSON to this file')
