@@ -133,17 +133,13 @@ IDENTITY = 'configs/semantic_flow_matcher/' \
 
 
 def photo_objects_options(root, train=True):
-    train_options = [f'train_dataloader.dataset.data_root={root}',
-                     'train_dataloader.batch_size=2',
-                     'train_dataloader.num_workers=0',
-                     'train_dataloader.persistent_workers=False']
-    return train_options * train + [
-            f'val_dataloader.dataset.data_root={root}',
-            f'test_dataloader.dataset.data_root={root}',
-            'val_dataloader.num_workers=0',
-            'val_dataloader.persistent_workers=False',
-            'test_dataloader.num_workers=0',
-            'test_dataloader.persistent_workers=False']
+    """--cfg-options for a tiny PhotoObjects run in one process."""
+    loaders = ['val', 'test'] + ['train'] * train
+    options = [f'{loader}_dataloader.{key}'
+               for loader in loaders
+               for key in (f'dataset.data_root={root}', 'num_workers=0',
+                           'persistent_workers=False')]
+    return options + ['train_dataloader.batch_size=2'] * train
 
 
 def test_train_and_test_on_photo_objects(tmp_path, run_tool,
@@ -264,3 +260,18 @@ def test_voc_recipe_trains_and_validates(tmp_path, run_tool, variant):
         records = [json.loads(line) for line in f]
     assert any('loss_MaskConsistencyLoss' in r for r in records)
     assert any('PCK@0.1' in r for r in records)
+
+
+def test_identity_matcher_predicts_the_identity():
+    model = MODELS.build(dict(type='IdentityMatcher'))
+    inputs = torch.zeros(2, 2, 3, 5, 7)
+    grid = model(inputs)
+    assert grid.shape == (2, 5, 7, 2)
+    assert torch.allclose(grid[0, 0, :, 0], torch.linspace(-1, 1, 7))
+    assert torch.allclose(grid[1, :, 0, 1], torch.linspace(-1, 1, 5))
+    samples = model(inputs, [PairDataSample(), PairDataSample()], 'predict')
+    assert torch.equal(samples[1].pred_grid_s2t, grid[1])
+    with pytest.raises(ValueError, match='no .loss. mode'):
+        model(inputs, None, 'loss')
+    with pytest.raises(ValueError, match=r'\[B, 2, 3, H, W\]'):
+        model(torch.zeros(2, 3, 5, 7))
