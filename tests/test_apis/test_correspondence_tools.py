@@ -69,15 +69,17 @@ def test_eval_middlebury_pair(run_tool, tmp_path):
         report = json.load(f)
     assert report['image_size'] == [216, 320]
     assert report['num_keypoints'] == 400
-    assert report['threshold_px'] == {'0.05': 16.0, '0.1': 32.0}
+    # default alphas 0.02 and 0.05: at 320 px the largest disparity (26 px)
+    # is below 0.1 x 320, where the identity would score 100
+    assert report['threshold_px'] == {'0.02': 6.4, '0.05': 16.0}
     for method in ('model', 'identity'):
-        assert set(report[method]) == {'PCK@0.05', 'PCK@0.1',
+        assert set(report[method]) == {'PCK@0.02', 'PCK@0.05',
                                        'mean_error_px', 'median_error_px'}
-        assert 0 <= report[method]['PCK@0.05'] <= report[method][
-            'PCK@0.1'] <= 100
+        assert 0 <= report[method]['PCK@0.02'] <= report[method][
+            'PCK@0.05'] <= 100
     # the identity baseline depends on the ground truth only
+    assert report['identity']['PCK@0.02'] == pytest.approx(15.75)
     assert report['identity']['PCK@0.05'] == pytest.approx(49.25)
-    assert report['identity']['PCK@0.1'] == pytest.approx(100.0)
     line = proc.stdout.strip().splitlines()[-1]
     assert line.startswith('Middlebury motorcycle 320x216, K=400: model ')
-    assert 'identity PCK@0.05 49.25 PCK@0.1 100.00' in line
+    assert 'identity PCK@0.02 15.75 PCK@0.05 49.25' in line

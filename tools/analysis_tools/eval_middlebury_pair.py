@@ -22,7 +22,10 @@ Protocol:
 4. PCK@alpha: a keypoint is correct when its distance to the ground truth is
    ``<= alpha * max(H, W)`` of the downscaled image, in percent. The
    identity mapping (the same coordinates in the right image) is the
-   baseline: a model should beat it.
+   baseline: a model should beat it. The largest disparity is 60 px at full
+   resolution, 26 px at the default width 320: below ``0.1 * 320``, so the
+   identity scores 100 at alpha 0.1 and the default alphas are 0.02 and
+   0.05.
 
 Prints the JSON and one line of text; ``--out`` also writes the JSON.
 
@@ -30,7 +33,7 @@ Usage::
 
     python tools/analysis_tools/eval_middlebury_pair.py CONFIG \
         [--checkpoint CKPT] [--width 320] [--num-points 400] \
-        [--alphas 0.05 0.1] [--out FILE] [--cfg-options key=value ...]
+        [--alphas 0.02 0.05] [--out FILE] [--cfg-options key=value ...]
 """
 import argparse
 import json
