@@ -146,17 +146,17 @@ def random_crop(rng: np.random.Generator, image: np.ndarray,
 
 
 def make_object(rng: np.random.Generator, pool: PhotoPool,
-                split: str) -> Tuple[np.ndarray, np.ndarray, str]:
-    """``(rgb, mask, shape)``: an object's pixels and exact mask."""
+                split: str) -> Tuple[np.ndarray, np.ndarray]:
+    """``(rgb, mask)``: a random object's pixels and its exact mask."""
     shape = SHAPES[rng.integers(len(SHAPES))]
     if shape == 'coin':
         coins = pool.split_coins(split)
         rgb, mask = coins[rng.integers(len(coins))]
-        return rgb, mask, shape
+        return rgb, mask
     mask = pool.horse if shape == 'horse' else blob_mask(rng)
     textures = PHOTOS[split]['textures']
     texture = pool.photo(textures[rng.integers(len(textures))])
-    return random_crop(rng, texture, mask.shape, 0.3), mask, shape
+    return random_crop(rng, texture, mask.shape, 0.3), mask
 
 
 def place_object(rng: np.random.Generator, rgb: np.ndarray, mask: np.ndarray,
@@ -186,7 +186,7 @@ def compose(rng: np.random.Generator, pool: PhotoPool, split: str,
     backgrounds = PHOTOS[split]['backgrounds']
     background = pool.photo(backgrounds[rng.integers(len(backgrounds))])
     image = random_crop(rng, background, (size, size), 0.4)
-    rgb, mask = place_object(rng, *make_object(rng, pool, split)[:2], size)
+    rgb, mask = place_object(rng, *make_object(rng, pool, split), size)
     image[mask > 0] = rgb[mask > 0]
     return image, mask
 
