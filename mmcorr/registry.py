@@ -142,7 +142,7 @@ RUNNERS = MMCorrRegistry('runner', MMENGINE_RUNNERS)
 RUNNER_CONSTRUCTORS = MMCorrRegistry('runner constructor',
                                      MMENGINE_RUNNER_CONSTRUCTORS)
 LOOPS = MMCorrRegistry('loop', MMENGINE_LOOPS)
-HOOKS = MMCorrRegistry('hook', MMENGINE_HOOKS)
+HOOKS = MMCorrRegistry('hook', MMENGINE_HOOKS, ['mmcorr.engine'])
 
 DATASETS = MMCorrRegistry('dataset', MMENGINE_DATASETS, ['mmcorr.datasets'])
 DATA_SAMPLERS = MMCorrRegistry('data sampler', MMENGINE_DATA_SAMPLERS)

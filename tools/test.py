@@ -2,7 +2,9 @@
 """Test a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [options]``.
 
 The arguments are those of mmseg 1.x's ``tools/test.py`` plus
-``--metrics-file`` (default ``<work_dir>/metrics.json``) and ``--unsafe-load``.
+``--metrics-file`` (default ``<work_dir>/metrics.json``), ``--unsafe-load`` and
+``--non-strict``: a checkpoint whose keys or shapes do not fit the model is
+refused unless ``--non-strict`` is given.
 """
 import argparse
 import json
@@ -13,6 +15,7 @@ from mmengine.dist import is_main_process
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from mmcorr.engine import load_model_checkpoint
 from mmcorr.utils.cli import (add_runner_args, config_from_args,
                               parse_runner_args)
 
@@ -40,6 +43,12 @@ def parse_args(argv=None):
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
         '--tta', action='store_true', help='test time augmentation')
+    parser.add_argument(
+        '--non-strict',
+        action='store_true',
+        help='load a checkpoint whose keys or shapes differ from the model '
+        '(only the matching weights; the rest is listed as a warning). By '
+        'default such a checkpoint is refused')
     parser.add_argument(
         '--metrics-file',
         help='where to write the metrics as JSON '
@@ -72,7 +81,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = config_from_args(args)
     no_checkpoint = args.checkpoint.lower() == 'none'
-    cfg.load_from = None if no_checkpoint else args.checkpoint
+    # loaded below, strictly, instead of by the runner (which is lenient)
+    cfg.load_from = None
     if args.show or args.show_dir:
         trigger_visualization_hook(cfg, args)
     if args.tta:
@@ -92,12 +102,19 @@ def main(argv=None):
         raise ValueError(
             f'{type(runner.model).__name__} has parameters: give the '
             'checkpoint to test ("none" is only for parameter-free models)')
+    if not no_checkpoint:
+        load_model_checkpoint(
+            runner.model, args.checkpoint, strict=not args.non_strict)
     metrics = runner.test()
     if is_main_process():
         path = args.metrics_file or osp.join(cfg.work_dir, 'metrics.json')
         os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
         with open(path, 'w') as f:
-            json.dump({k: _jsonable(v) for k, v in metrics.items()}, f,
+            json.dump({
+                k: _jsonable(v)
+                for k, v in metrics.items()
+            },
+                      f,
                       indent=2)
         print(f'metrics written to {path}')
 

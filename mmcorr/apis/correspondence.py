@@ -59,13 +59,13 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 
 from mmcorr.datasets.transforms.pair_transforms import (LoadImagePairFromFile,
                                                         LoadMaskPairFromFile,
                                                         PackPairInputs,
                                                         PadPair, ResizePair,
                                                         read_image_file)
+from mmcorr.engine import load_model_checkpoint
 from mmcorr.ops import grid_warp
 from mmcorr.registry import MODELS, TRANSFORMS
 
@@ -307,14 +307,15 @@ def init_matcher(config: Union[str, os.PathLike, Config],
                  checkpoint: Optional[str] = None,
                  device: str = 'cpu',
                  cfg_options: Optional[dict] = None,
-                 init_weights: bool = False) -> torch.nn.Module:
+                 init_weights: bool = False,
+                 strict: bool = True) -> torch.nn.Module:
     """Build a correspondence model from a config, load a checkpoint.
 
     Args:
         config (str | Config): Config file path or loaded config.
         checkpoint (str, optional): Checkpoint path or URL, loaded with
-            mmengine's ``load_checkpoint`` (which mmcorr routes through its
-            allow-list unpickler). ``None``: no weights are loaded.
+            mmcorr's safe loader (:func:`mmcorr.engine.load_model_checkpoint`).
+            ``None``: no weights are loaded.
         device (str): Device to put the model on.
         cfg_options (dict, optional): Overrides merged into the config
             (``{'model.backbone.depth': 18, ...}``).
@@ -323,6 +324,9 @@ def init_matcher(config: Union[str, os.PathLike, Config],
             the checkpoint. Off by default, as in mmseg's ``init_model``:
             without it and without a checkpoint the weights are PyTorch's
             default initialisation.
+        strict (bool): Refuse a checkpoint whose keys or shapes differ from
+            the model's (:class:`~mmcorr.engine.CheckpointMismatchError`
+            lists them). ``False`` loads what fits and logs the rest.
 
     Returns:
         nn.Module: The model in eval mode, with ``model.cfg`` set (used by
@@ -359,7 +363,7 @@ def init_matcher(config: Union[str, os.PathLike, Config],
         finally:
             logger.setLevel(level)
     if checkpoint is not None:
-        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
+        ckpt = load_model_checkpoint(model, checkpoint, strict=strict)
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         if isinstance(meta, dict) and meta.get('dataset_meta'):
             model.dataset_meta = meta['dataset_meta']

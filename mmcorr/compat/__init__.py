@@ -3,17 +3,21 @@
 
 Applied once by ``import mmcorr`` (see :func:`apply_compat`).
 """
-from .checkpoint import (AllowListUnpickler, UnsafeCheckpointError,
+from .checkpoint import (CheckpointFormatError, UnsafeCheckpointError,
+                         checkpoint_format, extra_safe_globals,
                          install_safe_checkpoint_loader, load_checkpoint_file,
                          safe_torch_load, set_unsafe_checkpoint_loading,
                          unsafe_checkpoint_loading_enabled)
 from .distributed import prepare_cpu_distributed, replace_sync_bn
+from .download import (cached_checkpoint_path, expected_sha256, load_from_http)
 
 __all__ = [
-    'AllowListUnpickler', 'UnsafeCheckpointError', 'safe_torch_load',
-    'load_checkpoint_file', 'set_unsafe_checkpoint_loading',
-    'unsafe_checkpoint_loading_enabled', 'install_safe_checkpoint_loader',
-    'prepare_cpu_distributed', 'replace_sync_bn', 'apply_compat'
+    'UnsafeCheckpointError', 'CheckpointFormatError', 'checkpoint_format',
+    'extra_safe_globals', 'safe_torch_load', 'load_checkpoint_file',
+    'set_unsafe_checkpoint_loading', 'unsafe_checkpoint_loading_enabled',
+    'install_safe_checkpoint_loader', 'cached_checkpoint_path',
+    'expected_sha256', 'load_from_http', 'prepare_cpu_distributed',
+    'replace_sync_bn', 'apply_compat'
 ]
 
 _APPLIED = {'done': False}

@@ -1,49 +1,90 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """Safe checkpoint loading for mmengine 0.10.7 under torch >= 2.6.
 
-torch >= 2.6 loads with ``weights_only=True``, which refuses mmengine's own
-checkpoints (``meta`` holds numpy values, ``message_hub`` holds
-``HistoryBuffer`` objects and pickled references to four of its methods).
-Turning safe loading off would let a checkpoint run arbitrary code. Instead,
-checkpoints are unpickled by :class:`AllowListUnpickler`, which admits exactly
-the globals that mmengine checkpoints and plain state dicts contain and refuses
-everything else with :class:`UnsafeCheckpointError`.
+Every checkpoint is read by torch's own restricted unpickler
+(``torch.load(weights_only=True)``), which covers *every* pickle record of
+every format torch can open: the zip format of ``torch.save``, the legacy
+non-zip format (magic number, protocol and header records included) and bare
+pickles. torch alone refuses mmengine's checkpoints (``meta`` holds numpy
+values, ``message_hub`` holds ``HistoryBuffer`` objects and pickled
+references to four of its methods), so mmcorr adds exactly those globals to
+torch's allow-list for the duration of one load (:func:`extra_safe_globals`):
 
-Loading arbitrary pickles is an explicit opt-in, with a warning:
-:func:`set_unsafe_checkpoint_loading` (``--unsafe-load`` in the tools, config
-key ``unsafe_checkpoint_loading=True``, or env ``MMCORR_UNSAFE_CHECKPOINT=1``).
+* numpy arrays, scalars and dtypes (no numpy function is callable);
+* ``getattr`` restricted to ``HistoryBuffer.{min,max,mean,current}``;
+* ``HistoryBuffer`` rebuilt by :class:`_RestoredHistoryBuffer`, which checks
+  its state and never touches the class-level statistics table (mmengine's
+  own ``__setstate__`` updates that table for the whole process);
+* ``frozenset``, ``slice``, ``defaultdict`` (containers only).
 
-:func:`install_safe_checkpoint_loader` registers the loader for local paths and
-``http(s)://`` URLs with mmengine's ``CheckpointLoader``, so ``load_from``,
-``--resume``, ``tools/test.py`` and ``load_checkpoint`` all use it.
+Formats, decided from the file's first bytes before anything is unpickled
+(:func:`checkpoint_format`):
+
+========================  ===================================================
+zip (``torch.save``)      loaded through the allow-list
+legacy / bare pickle      loaded through the allow-list
+TorchScript archive       refused (``torch.load`` would run ``torch.jit.load``
+                          and with it the archive's scripted code)
+legacy tar (torch < 0.4)  refused (torch cannot read it safely)
+empty, text, other bytes  refused: not a checkpoint
+========================  ===================================================
+
+Anything outside the allow-list raises :class:`UnsafeCheckpointError` before
+it runs; a file that cannot be read raises :class:`CheckpointFormatError`.
+Both name the file. Loading arbitrary pickles (and TorchScript / tar) is an
+explicit opt-in, with a warning: :func:`set_unsafe_checkpoint_loading`
+(``--unsafe-load`` in the tools, config key
+``unsafe_checkpoint_loading=True``, or env ``MMCORR_UNSAFE_CHECKPOINT=1``).
+
+:func:`install_safe_checkpoint_loader` registers the loader for local paths
+and ``http(s)://`` URLs with mmengine's ``CheckpointLoader`` (and for the
+model-zoo schemes that download over http), so ``load_from``, ``--resume``,
+``tools/test.py`` and ``load_checkpoint`` all use it.
 """
-import _compat_pickle
-import codecs
 import collections
 import os
 import os.path as osp
 import pickle
-import types
 import warnings
-from typing import Any, Dict, Optional
+import zipfile
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import torch
 
 __all__ = [
-    'AllowListUnpickler', 'UnsafeCheckpointError', 'safe_torch_load',
-    'load_checkpoint_file', 'set_unsafe_checkpoint_loading',
-    'unsafe_checkpoint_loading_enabled', 'install_safe_checkpoint_loader'
+    'UnsafeCheckpointError', 'CheckpointFormatError', 'checkpoint_format',
+    'extra_safe_globals', 'safe_torch_load', 'load_checkpoint_file',
+    'set_unsafe_checkpoint_loading', 'unsafe_checkpoint_loading_enabled',
+    'install_safe_checkpoint_loader'
 ]
 
 UNSAFE_ENV = 'MMCORR_UNSAFE_CHECKPOINT'
 _UNSAFE = {'enabled': False}
+_OPT_IN = ('If you trust this file, opt in to unsafe loading with '
+           f'`--unsafe-load`, the config key `unsafe_checkpoint_loading=True`'
+           f', or {UNSAFE_ENV}=1.')
+#: marks errors raised by mmcorr's own checks inside torch's unpickler (torch
+#: re-raises them as plain ``UnpicklingError`` with the text kept).
+_REFUSED = '[mmcorr: refused]'
+#: what torch's restricted unpickler says when a pickle asks for more than
+#: plain data: a global, a callable, or building an object it does not know.
+_TORCH_REFUSALS = ('Unsupported global', 'is blocked', 'unrecognized function',
+                   'Can only build', 'Can only create new object',
+                   'Can only append', 'Can only extend', 'Can only setitem')
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
-    """A checkpoint references a global outside the allow-list."""
+    """A checkpoint asks for something outside the allow-list; nothing of it
+    was executed."""
 
 
+class CheckpointFormatError(RuntimeError):
+    """A checkpoint file cannot be read: empty, truncated, corrupt, not a
+    checkpoint, or in a format that cannot be loaded safely."""
+
+
+# ------------------------------------------------------------- allow-list
 def _history_buffer_cls():
     from mmengine.logging import HistoryBuffer
     return HistoryBuffer
@@ -53,124 +94,174 @@ def _history_buffer_cls():
 _HISTORY_BUFFER_METHODS = frozenset({'min', 'max', 'mean', 'current'})
 
 
+def _refuse(message: str) -> UnsafeCheckpointError:
+    return UnsafeCheckpointError(f'{_REFUSED} {message}')
+
+
 def _restricted_getattr(obj: Any, name: str) -> Any:
     """The only ``getattr`` a checkpoint may call: HistoryBuffer statistics."""
-    if obj is _history_buffer_cls() and name in _HISTORY_BUFFER_METHODS:
-        return getattr(obj, name)
-    raise UnsafeCheckpointError(
+    history_buffer = _history_buffer_cls()
+    if (isinstance(obj, type) and issubclass(obj, history_buffer)
+            and name in _HISTORY_BUFFER_METHODS):
+        return getattr(history_buffer, name)
+    raise _refuse(
         f'checkpoint calls getattr({obj!r}, {name!r}); only '
         f'HistoryBuffer.{{{", ".join(sorted(_HISTORY_BUFFER_METHODS))}}} '
         'are allowed')
 
 
-def _numpy_globals() -> Dict[str, Any]:
+def _restored_history_buffer_cls():
+    """A ``HistoryBuffer`` subclass used only while unpickling.
+
+    Its ``__setstate__`` accepts the three instance fields mmengine saves and
+    a ``statistics_methods`` table whose entries must be HistoryBuffer's own
+    method of the same name, changes nothing outside the instance, and turns
+    the instance back into a plain ``HistoryBuffer``.
+    """
+    history_buffer = _history_buffer_cls()
+
+    class _RestoredHistoryBuffer(history_buffer):
+
+        def __setstate__(self, state):
+            if not isinstance(state, dict):
+                raise _refuse('HistoryBuffer state must be a dict, got '
+                              f'{type(state).__name__}')
+            state = dict(state)
+            methods = state.pop('statistics_methods', {})
+            if not isinstance(methods, dict):
+                raise _refuse('HistoryBuffer.statistics_methods must be a '
+                              'dict')
+            for name, method in methods.items():
+                if method is not getattr(history_buffer, str(name), None):
+                    raise _refuse(
+                        f'checkpoint maps the HistoryBuffer statistic '
+                        f'{name!r} to {getattr(method, "__name__", method)!r}'
+                        '; a checkpoint cannot change what statistics mean')
+            allowed = {
+                'max_length': int,
+                '_log_history': np.ndarray,
+                '_count_history': np.ndarray
+            }
+            for key, value in state.items():
+                if key not in allowed or not isinstance(value, allowed[key]):
+                    raise _refuse(f'unexpected HistoryBuffer field {key!r} '
+                                  f'of type {type(value).__name__}')
+            self.__dict__.update(state)
+            self.__class__ = history_buffer
+            self._set_default_statistics()
+
+    _RestoredHistoryBuffer.__module__ = __name__
+    return _RestoredHistoryBuffer
+
+
+def _numpy_globals() -> List[tuple]:
     from numpy._core import multiarray
-    objs = {
-        '_reconstruct': multiarray._reconstruct,
-        'scalar': multiarray.scalar,
-    }
-    allowed = {}
+    entries = []
     # numpy 1.x wrote ``numpy.core.multiarray``, numpy 2.x ``numpy._core``.
     for module in ('numpy.core.multiarray', 'numpy._core.multiarray'):
-        for name, obj in objs.items():
-            allowed[f'{module}.{name}'] = obj
-    allowed['numpy.ndarray'] = np.ndarray
-    allowed['numpy.dtype'] = np.dtype
+        entries.append((multiarray._reconstruct, f'{module}._reconstruct'))
+        entries.append((multiarray.scalar, f'{module}.scalar'))
+    entries += [(np.ndarray, 'numpy.ndarray'), (np.dtype, 'numpy.dtype')]
     for dtype_cls in vars(np.dtypes).values():
         if isinstance(dtype_cls, type) and issubclass(dtype_cls, np.dtype):
-            allowed[f'numpy.dtypes.{dtype_cls.__name__}'] = dtype_cls
-    return allowed
+            entries.append((dtype_cls, f'numpy.dtypes.{dtype_cls.__name__}'))
+    return entries
 
 
-def _torch_globals() -> Dict[str, Any]:
-    allowed = {}
-    for name in ('_rebuild_tensor', '_rebuild_tensor_v2', '_rebuild_tensor_v3',
-                 '_rebuild_parameter', '_rebuild_parameter_with_state',
-                 '_rebuild_device_tensor_from_numpy',
-                 '_rebuild_sparse_tensor', '_rebuild_qtensor',
-                 '_rebuild_nested_tensor', '_rebuild_meta_tensor_no_storage',
-                 '_rebuild_wrapper_subclass'):
-        if hasattr(torch._utils, name):
-            allowed[f'torch._utils.{name}'] = getattr(torch._utils, name)
-    allowed['torch.Size'] = torch.Size
-    allowed['torch.device'] = torch.device
-    allowed['torch.nn.parameter.Parameter'] = torch.nn.Parameter
-    allowed['torch._tensor._rebuild_from_type_v2'] = \
-        torch._tensor._rebuild_from_type_v2
-    allowed['torch.Tensor'] = torch.Tensor
-    for value in vars(torch).values():
-        if isinstance(value, torch.dtype):
-            allowed[str(value)] = value  # 'torch.float32' -> torch.float32
-    allowed['torch.serialization._get_layout'] = \
-        torch.serialization._get_layout
-    for layout in ('strided', 'sparse_coo', 'sparse_csr', 'sparse_csc',
-                   'sparse_bsr', 'sparse_bsc', '_mkldnn'):
-        if hasattr(torch, layout):
-            allowed[f'torch.{layout}'] = getattr(torch, layout)
-    return allowed
+_EXTRA: Optional[List[tuple]] = None
 
 
-def _build_allow_list() -> Dict[str, Any]:
-    allowed = {
-        'collections.OrderedDict': collections.OrderedDict,
-        'collections.defaultdict': collections.defaultdict,
-        # MultiStepLR keeps its milestones as a Counter
-        'collections.Counter': collections.Counter,
-        'builtins.set': set,
-        'builtins.frozenset': frozenset,
-        'builtins.slice': slice,
-        'builtins.complex': complex,
-        'builtins.bytearray': bytearray,
-        '_codecs.encode': codecs.encode,
-        'builtins.getattr': _restricted_getattr,
-        'mmengine.logging.history_buffer.HistoryBuffer':
-        _history_buffer_cls(),
-    }
-    allowed.update(_numpy_globals())
-    allowed.update(_torch_globals())
-    return allowed
+def extra_safe_globals() -> List[tuple]:
+    """``(object, 'module.name')`` pairs that mmcorr adds to torch's
+    ``weights_only`` allow-list while it loads a checkpoint."""
+    global _EXTRA
+    if _EXTRA is None:
+        _EXTRA = _numpy_globals() + [
+            (collections.defaultdict, 'collections.defaultdict'),
+            (frozenset, 'builtins.frozenset'),
+            (slice, 'builtins.slice'),
+            (_restricted_getattr, 'builtins.getattr'),
+            (_restored_history_buffer_cls(),
+             'mmengine.logging.history_buffer.HistoryBuffer'),
+        ]
+    return _EXTRA
 
 
-_ALLOWED: Optional[Dict[str, Any]] = None
+# ----------------------------------------------------------------- formats
+#: what each format is called in messages
+FORMAT_NAMES: Dict[str, str] = {
+    'zip': 'zip archive (torch.save)',
+    'pickle': 'legacy torch.save format or bare pickle',
+    'torchscript': 'TorchScript archive (torch.jit.save)',
+    'tar': 'legacy tar format (torch < 0.4)',
+}
 
 
-def allowed_globals() -> Dict[str, Any]:
-    """``'module.name' -> object`` for every global a checkpoint may use."""
-    global _ALLOWED
-    if _ALLOWED is None:
-        _ALLOWED = _build_allow_list()
-    return _ALLOWED
+def _describe(file: Any) -> str:
+    if isinstance(file, (str, os.PathLike)):
+        return repr(os.fspath(file))
+    return f'<{type(file).__name__}>'
 
 
-class AllowListUnpickler(pickle.Unpickler):
-    """``pickle.Unpickler`` that resolves only allow-listed globals."""
+def checkpoint_format(file: Any) -> str:
+    """Which kind of file a checkpoint is, from its first bytes.
 
-    def find_class(self, module: str, name: str) -> Any:
-        # protocol < 3 writes Python 2 names (``__builtin__.getattr``)
-        if (module, name) in _compat_pickle.NAME_MAPPING:
-            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
-        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
-        key = f'{module}.{name}'
-        obj = allowed_globals().get(key)
-        if obj is None:
-            raise UnsafeCheckpointError(
-                f'refusing to load a checkpoint that references the global '
-                f'{key!r}: it is not among the types mmengine checkpoints '
-                f'hold, and unpickling it could execute code. If you trust '
-                f'this file, opt in to unsafe loading with `--unsafe-load`, '
-                f'the config key `unsafe_checkpoint_loading=True`, or '
-                f'{UNSAFE_ENV}=1.')
-        return obj
+    Args:
+        file (str | PathLike | binary file object): The checkpoint; a file
+            object is returned to its position.
 
+    Returns:
+        str: ``'zip'``, ``'torchscript'``, ``'tar'`` or ``'pickle'``
+        (see :data:`FORMAT_NAMES`).
 
-#: a module object usable as ``torch.load(pickle_module=...)``.
-allow_list_pickle = types.ModuleType('mmcorr_allow_list_pickle')
-allow_list_pickle.Unpickler = AllowListUnpickler
-allow_list_pickle.load = pickle.load
-allow_list_pickle.UnpicklingError = pickle.UnpicklingError
-allow_list_pickle.__name__ = 'mmcorr_allow_list_pickle'
+    Raises:
+        CheckpointFormatError: empty, truncated zip, or not a checkpoint.
+    """
+    name = _describe(file)
+    if isinstance(file, (str, os.PathLike)):
+        with open(file, 'rb') as f:
+            return _sniff(f, name)
+    return _sniff(file, name)
 
 
+def _sniff(f, name: str) -> str:
+    start = f.tell()
+    head = f.read(512)
+    f.seek(start)
+    if not head:
+        raise CheckpointFormatError(f'checkpoint file {name} is empty')
+    if head[:4] == b'PK\x03\x04':
+        try:
+            records = zipfile.ZipFile(f).namelist()
+        except (zipfile.BadZipFile, EOFError, OSError) as error:
+            raise CheckpointFormatError(
+                f'checkpoint file {name} is a truncated or corrupt zip '
+                f'archive ({error})') from None
+        finally:
+            f.seek(start)
+        if any(r.split('/', 1)[-1] == 'constants.pkl' for r in records):
+            return 'torchscript'
+        return 'zip'
+    if len(head) >= 262 and head[257:262] == b'ustar':
+        return 'tar'
+    if head[0] == 0x80:  # pickle PROTO opcode: protocol >= 2
+        return 'pickle'
+    kind = 'text' if _looks_like_text(head) else 'data'
+    raise CheckpointFormatError(
+        f'checkpoint file {name} is not a PyTorch checkpoint: it holds '
+        f'{kind} starting with {head[:24]!r}, neither a zip archive '
+        '(torch.save) nor a pickle')
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode('utf-8')
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# -------------------------------------------------------------- loading
 def set_unsafe_checkpoint_loading(enabled: bool = True) -> None:
     """Allow (``True``) or forbid (``False``) loading arbitrary pickles."""
     if enabled and not _UNSAFE['enabled']:
@@ -189,54 +280,102 @@ def unsafe_checkpoint_loading_enabled() -> bool:
 
 
 def safe_torch_load(file, map_location=None) -> Any:
-    """``torch.load`` restricted to the allow-list (or unrestricted if opted in).
+    """``torch.load`` restricted to the allow-list (unrestricted if opted in).
 
     Args:
-        file (str | file-like): The checkpoint.
+        file (str | PathLike | binary file object): The checkpoint.
         map_location: As in :func:`torch.load`.
 
     Raises:
-        UnsafeCheckpointError: the pickle references a global outside the
-            allow-list; nothing from it was executed.
+        UnsafeCheckpointError: the file asks for a global, call or object
+            outside the allow-list, or is a TorchScript / legacy tar archive;
+            nothing from it was executed.
+        CheckpointFormatError: the file cannot be read (see
+            :func:`checkpoint_format`), or is truncated.
     """
+    name = _describe(file)
+    fmt = checkpoint_format(file)
     if unsafe_checkpoint_loading_enabled():
-        return torch.load(file, map_location=map_location, weights_only=False)
-    return torch.load(
-        file,
-        map_location=map_location,
-        weights_only=False,
-        pickle_module=allow_list_pickle)
+        return _load(file, name, map_location, weights_only=False)
+    if fmt in ('torchscript', 'tar'):
+        raise UnsafeCheckpointError(
+            f'refusing to load checkpoint {name}: it is a {FORMAT_NAMES[fmt]}'
+            ', which torch cannot load without running code from the file. ' +
+            _OPT_IN)
+    with torch.serialization.safe_globals(extra_safe_globals()):
+        return _load(file, name, map_location, weights_only=True)
+
+
+def _load(file, name: str, map_location, weights_only: bool) -> Any:
+    try:
+        return torch.load(
+            file, map_location=map_location, weights_only=weights_only)
+    except pickle.UnpicklingError as error:
+        message = str(error)
+        if _REFUSED in message or any(s in message for s in _TORCH_REFUSALS):
+            reason = _refusal_reason(message)
+            raise UnsafeCheckpointError(
+                f'refusing to load checkpoint {name}: {reason.rstrip(".")}. '
+                'Unpickling '
+                'it could execute code; nothing was executed. ' + _OPT_IN) \
+                from None
+        raise CheckpointFormatError(
+            f'checkpoint file {name} is corrupt: {_last_line(message)}') \
+            from None
+    except EOFError:
+        raise CheckpointFormatError(
+            f'checkpoint file {name} is truncated (the data ends early)') \
+            from None
+    except (RuntimeError, ValueError, KeyError, OSError) as error:
+        raise CheckpointFormatError(
+            f'could not load checkpoint file {name}: '
+            f'{type(error).__name__}: {_last_line(str(error))}') from None
+
+
+def _refusal_reason(message: str) -> str:
+    """The line of torch's (or mmcorr's) message that says what was asked."""
+    for line in message.splitlines():
+        if _REFUSED in line:
+            return line.split(_REFUSED, 1)[1].strip()
+    for line in message.splitlines():
+        if any(s in line for s in _TORCH_REFUSALS):
+            line = line.split('WeightsUnpickler error:')[-1].strip()
+            return line.split('. Please use')[0]
+    return _last_line(message)
+
+
+def _last_line(message: str) -> str:
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if not line.startswith('Check the documentation'):
+            return line
+    return message
 
 
 def load_checkpoint_file(filename: str, map_location=None) -> Any:
     """Load a local checkpoint safely; clear error when the file is missing."""
-    filename = osp.expanduser(filename)
+    filename = osp.expanduser(os.fspath(filename))
     if not osp.isfile(filename):
+        if osp.isdir(filename):
+            raise IsADirectoryError(
+                f'checkpoint path {filename!r} is a directory, not a file')
         raise FileNotFoundError(f'checkpoint file {filename!r} does not exist')
     return safe_torch_load(filename, map_location=map_location)
 
 
-def _load_from_http(filename: str, map_location=None, model_dir=None) -> Any:
-    from mmengine.dist import get_dist_info
-    from torch.hub import download_url_to_file, get_dir
-    model_dir = model_dir or osp.join(get_dir(), 'checkpoints')
-    os.makedirs(model_dir, exist_ok=True)
-    cached = osp.join(model_dir, osp.basename(filename.split('?')[0]))
-    rank, world_size = get_dist_info()
-    if rank == 0 and not osp.isfile(cached):
-        download_url_to_file(filename, cached, progress=False)
-    if world_size > 1:
-        torch.distributed.barrier()
-        if rank > 0 and not osp.isfile(cached):
-            download_url_to_file(filename, cached, progress=False)
-    return load_checkpoint_file(cached, map_location)
-
-
 def install_safe_checkpoint_loader() -> None:
-    """Route mmengine's local and http(s) checkpoint loading through here."""
+    """Route mmengine's local and http(s) checkpoint loading through here.
+
+    The model-zoo schemes (``open-mmlab://``, ``torchvision://``,
+    ``mmcls://``) resolve to URLs and call mmengine's module-level
+    ``load_from_http``, which is replaced too.
+    """
     from mmengine.runner import CheckpointLoader
+    from mmengine.runner import checkpoint as mmengine_checkpoint
+
+    from .download import load_from_http
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_checkpoint_file, force=True)
     CheckpointLoader.register_scheme(
-        prefixes=('http://', 'https://'), loader=_load_from_http, force=True)
-
+        prefixes=('http://', 'https://'), loader=load_from_http, force=True)
+    mmengine_checkpoint.load_from_http = load_from_http

@@ -50,8 +50,10 @@ def _init_gloo(launcher: str, timeout: Any = None) -> None:
     elif launcher != 'pytorch':
         raise ValueError(f'unknown launcher {launcher!r}; expected one of '
                          "'pytorch', 'slurm', 'mpi'")
-    missing = [k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
-               if k not in os.environ]
+    missing = [
+        k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
+        if k not in os.environ
+    ]
     if missing:
         raise KeyError(f'launcher {launcher!r} needs {missing} in the '
                        'environment; start the job with torchrun '

@@ -19,9 +19,9 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 
 from mmcorr.compat import replace_sync_bn
+from mmcorr.engine import load_model_checkpoint
 from mmcorr.registry import MODELS
 from mmcorr.visualization import (capture_alignment_flows, draw_flow_arrows,
                                   flow_to_color)
@@ -57,7 +57,7 @@ def main(argv=None):
     init_default_scope(cfg.get('default_scope', 'mmcorr'))
     replace_sync_bn(cfg.model)
     model = MODELS.build(cfg.model).eval()
-    load_checkpoint(model, args.checkpoint, map_location='cpu')
+    load_model_checkpoint(model, args.checkpoint)
     image = cv2.imread(args.image)
     if image is None:
         raise FileNotFoundError(f'cannot read image {args.image!r}')
