@@ -20,7 +20,7 @@ model = dict(
     decode_head=dict(dropout_ratio=0.0, norm_cfg=norm_cfg))
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCheckedAnnotations'),
     dict(
         type='RandomResize',
         scale=(64, 64),
@@ -34,7 +34,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(64, 64), keep_ratio=True),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCheckedAnnotations'),
     dict(type='PackSegInputs')
 ]
 train_dataloader = dict(

@@ -27,7 +27,7 @@ model = dict(
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCheckedAnnotations'),
     # cv2.resize(fx=fy=f) of the 2048 x 1024 images with
     # f = 0.7 + randint(0, 14) / 10: 15 equally likely sizes, 0.7 to 2.1
     dict(

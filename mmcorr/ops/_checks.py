@@ -1,15 +1,66 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-"""Input validation shared by the ops: errors that name the problem."""
+"""Input validation shared by the ops: errors that name the problem.
+
+Two kinds of tensors reach the ops. *Values* (feature maps, correlations)
+are computed with, so they must be floating point: an integer correlation
+would give an integer ``linspace`` and a wrong grid. *Positions* (flows,
+offsets, grids) are cast to the values' dtype, so any real dtype will do
+(integers are exact pixel offsets). All checks read metadata only, except
+:func:`check_finite`, which scans the data.
+"""
+import math
+import numbers
+from typing import Any, Optional, Sequence, Tuple
+
 import torch
 from torch import Tensor
 
 
-def check_4d(x: Tensor, name: str) -> None:
+def check_floating(x: Any, name: str) -> None:
+    """``x`` is a floating-point tensor (any shape)."""
     if not isinstance(x, Tensor):
         raise TypeError(f'{name} must be a torch.Tensor, got {type(x)}')
-    if x.dim() != 4:
-        raise ValueError(f'{name} must be [B, C, H, W], got shape '
+    if not x.is_floating_point():
+        raise TypeError(f'{name} must be a floating-point tensor, got dtype '
+                        f'{x.dtype}; convert it first, e.g. {name}.float()')
+
+
+def check_tensor(x: Any, name: str, layout: str, ndim: Optional[int] = None,
+                 floating: bool = True) -> None:
+    """A non-empty tensor, ``ndim``-dimensional when given.
+
+    Args:
+        x: The argument to check.
+        name (str): Its name, for the messages.
+        layout (str): Its expected shape in words, e.g. ``'[B, C, H, W]'``.
+        ndim (int, optional): Required number of dimensions.
+        floating (bool): Require a floating-point dtype; otherwise any real
+            dtype (not bool or complex) is accepted.
+    """
+    if floating:
+        check_floating(x, name)
+    elif not isinstance(x, Tensor):
+        raise TypeError(f'{name} must be a torch.Tensor, got {type(x)}')
+    elif x.dtype == torch.bool or x.is_complex():
+        raise TypeError(f'{name} must hold real numbers, got dtype {x.dtype}')
+    if ndim is not None and x.dim() != ndim:
+        raise ValueError(f'{name} must be {layout}, got shape '
                          f'{tuple(x.shape)}')
+    if x.numel() == 0:
+        raise ValueError(f'{name} must not be empty ({layout}), got shape '
+                         f'{tuple(x.shape)}')
+
+
+def check_4d(x: Any, name: str, floating: bool = True) -> None:
+    """A non-empty ``[B, C, H, W]`` tensor (see :func:`check_tensor`)."""
+    check_tensor(x, name, '[B, C, H, W]', 4, floating)
+
+
+def check_same_device(x: Tensor, ref: Tensor, name: str,
+                      ref_name: str) -> None:
+    if x.device != ref.device:
+        raise ValueError(f'{name} is on {x.device} but {ref_name} is on '
+                         f'{ref.device}; move both to one device')
 
 
 def check_feature_pair(a: Tensor, b: Tensor, name_a: str, name_b: str,
@@ -33,9 +84,47 @@ def check_feature_pair(a: Tensor, b: Tensor, name_a: str, name_b: str,
                          'device')
 
 
-def check_odd(value: int, name: str) -> None:
-    if int(value) != value or value < 1 or value % 2 == 0:
+def _is_int(value: Any) -> bool:
+    """A Python or numpy integer, not a bool (``True`` is no size)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_int(value: Any, name: str, low: int) -> None:
+    """An integer (not a float, even ``2.0``) ``>= low``."""
+    if not _is_int(value) or value < low:
+        raise ValueError(f'{name} must be an integer >= {low}, got '
+                         f'{value!r}')
+
+
+def check_odd(value: Any, name: str) -> None:
+    if not _is_int(value) or value < 1 or value % 2 == 0:
         raise ValueError(f'{name} must be a positive odd integer, got '
+                         f'{value!r}')
+
+
+def check_size(size: Any, name: str) -> Tuple[int, int]:
+    """``(H, W)``: two integers ``>= 1``; returns them as a tuple."""
+    if not isinstance(size, Sequence) or len(size) != 2 or \
+            not all(_is_int(v) and v >= 1 for v in size):
+        raise ValueError(f'{name} must be (H, W), two integers >= 1, got '
+                         f'{size!r}')
+    return int(size[0]), int(size[1])
+
+
+def check_real(value: Any, name: str, low: float = 0,
+               inclusive: bool = False) -> None:
+    """A finite number ``> low`` (``>= low`` if ``inclusive``).
+
+    A tensor passes unchecked: reading it would synchronise the device.
+    """
+    if isinstance(value, Tensor):
+        return
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) \
+        and math.isfinite(value) and \
+        (value >= low if inclusive else value > low)
+    if not ok:
+        bound = f'>= {low}' if inclusive else f'> {low}'
+        raise ValueError(f'{name} must be a finite number {bound}, got '
                          f'{value!r}')
 
 

@@ -15,7 +15,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._checks import check_feature_pair, check_finite, check_odd
+from ._checks import (check_feature_pair, check_finite, check_floating,
+                      check_int, check_odd, check_real, check_size,
+                      check_tensor)
 from ._mmcv import mmcv_correlation_available
 
 __all__ = [
@@ -33,15 +35,24 @@ def l2_normalize_features(feat: Tensor, eps: float = 1e-6) -> Tensor:
     The epsilon goes inside the root, as in SFNet's matching layer.
 
     Args:
-        feat (Tensor): ``[B, C, H, W]``.
-        eps (float): Added to the squared norm.
+        feat (Tensor): ``[B, C, ...]``, floating point; normalised over C.
+        eps (float): Added to the squared norm, ``>= 0``.
+
+    Returns:
+        Tensor: Same shape and dtype as ``feat``.
     """
+    check_floating(feat, 'feat')
+    if feat.dim() < 2:
+        raise ValueError('feat must be [B, C, ...], got shape '
+                         f'{tuple(feat.shape)}')
+    check_real(eps, 'eps', 0, inclusive=True)
     return feat / torch.sqrt(feat.pow(2).sum(1, keepdim=True) + eps)
 
 
 def _flatten_pair(feat_a: Tensor, feat_b: Tensor, normalize: bool,
                   eps: float) -> Tuple[Tensor, Tensor]:
     check_feature_pair(feat_a, feat_b, 'feat_a', 'feat_b', same_size=False)
+    check_real(eps, 'eps', 0, inclusive=True)
     check_finite(feat_a, 'feat_a')
     check_finite(feat_b, 'feat_b')
     if normalize:
@@ -62,6 +73,7 @@ def global_correlation_chunks(
     need the whole ``[B, Hb*Wb, Ha*Wa]`` volume. With ``normalize`` each chunk
     is divided by the two norms instead of normalising copies of the maps
     (the same numbers up to rounding), so the only temporaries are a chunk.
+    The arguments are checked when this is called, not at the first chunk.
 
     Args:
         feat_a (Tensor): ``[B, C, Ha, Wa]``.
@@ -75,10 +87,16 @@ def global_correlation_chunks(
         tuple: ``(positions, corr)``: a slice of flattened A positions and
         ``corr`` of shape ``[B, Hb*Wb, n]`` for those ``n`` positions.
     """
-    if chunk_size < 1:
-        raise ValueError(f'chunk_size must be >= 1, got {chunk_size}')
+    check_int(chunk_size, 'chunk_size', 1)
     # no normalised copies of the maps: each chunk is divided by the norms
     a, b = _flatten_pair(feat_a, feat_b, False, eps)
+    return _correlation_chunks(a, b, chunk_size, normalize, eps)
+
+
+def _correlation_chunks(a: Tensor, b: Tensor, chunk_size: int,
+                        normalize: bool,
+                        eps: float) -> Iterator[Tuple[slice, Tensor]]:
+    """The generator of :func:`global_correlation_chunks` on ``[B, C, N]``."""
     bt = b.transpose(1, 2)  # [B, HbWb, C], a view
     if normalize:
         norm_a = torch.sqrt(a.pow(2).sum(1, keepdim=True) + eps)  # [B, 1, Na]
@@ -112,8 +130,8 @@ def global_correlation(feat_a: Tensor,
     Returns:
         Tensor: ``[B, Hb*Wb, Ha, Wa]``.
     """
-    batch, _, height, width = feat_a.shape
     a, b = _flatten_pair(feat_a, feat_b, normalize, eps)
+    batch, _, height, width = feat_a.shape
     corr = torch.bmm(b.transpose(1, 2), a)
     return corr.view(batch, -1, height, width)
 
@@ -128,8 +146,9 @@ def transpose_correlation(corr: Tensor, size_b: Tuple[int, int]) -> Tensor:
     Returns:
         Tensor: ``[B, Ha*Wa, Hb, Wb]``, the correlation of B against A.
     """
+    check_tensor(corr, 'corr', '[B, Hb*Wb, Ha, Wa]', 4)
+    hb, wb = check_size(size_b, 'size_b')
     batch, nb, height, width = corr.shape
-    hb, wb = size_b
     if nb != hb * wb:
         raise ValueError(f'corr has {nb} B positions but size_b={size_b}')
     return corr.view(batch, nb, height * width).transpose(1, 2).reshape(
@@ -138,7 +157,14 @@ def transpose_correlation(corr: Tensor, size_b: Tuple[int, int]) -> Tensor:
 
 def local_correlation_size(height: int, width: int, stride: int = 1,
                            padding: int = 0) -> Tuple[int, int]:
-    """Output ``(H_out, W_out)`` of :func:`local_correlation` (kernel 1)."""
+    """Output ``(H_out, W_out)`` of :func:`local_correlation` (kernel 1).
+
+    All arguments in pixels: ``height, width >= 1``, ``stride >= 1``,
+    ``padding >= 0``.
+    """
+    check_int(height, 'height', 1)
+    check_int(width, 'width', 1)
+    _check_local_args(stride=stride, padding=padding)
     return ((height + 2 * padding - 1) // stride + 1,
             (width + 2 * padding - 1) // stride + 1)
 
@@ -202,16 +228,16 @@ def local_correlation(feat_a: Tensor,
         Tensor: ``[B, P, P, H_out, W_out]`` (see :func:`local_correlation_size`).
     """
     check_feature_pair(feat_a, feat_b, 'feat_a', 'feat_b', same_size=True)
-    check_odd(patch_size, 'patch_size')
-    for name, value, low in (('dilation_patch', dilation_patch, 1),
-                             ('stride', stride, 1), ('padding', padding, 0)):
-        if int(value) != value or value < low:
-            raise ValueError(f'{name} must be an integer >= {low}, got '
-                             f'{value!r}')
+    _check_local_args(patch_size, dilation_patch, stride, padding,
+                      chunk_bytes)
     check_finite(feat_a, 'feat_a')
     check_finite(feat_b, 'feat_b')
     if use_mmcv is None:
         use_mmcv = feat_a.is_cuda and mmcv_correlation_available()
+    elif use_mmcv and not feat_a.is_cuda:
+        raise ValueError('use_mmcv=True needs CUDA tensors (mmcv\'s '
+                         f'Correlation has no CPU kernel); feat_a is on '
+                         f'{feat_a.device}. Pass use_mmcv=None or False.')
     if use_mmcv:
         from mmcv.ops.correlation import CorrelationFunction
         return CorrelationFunction.apply(feat_a.contiguous(),
@@ -225,6 +251,17 @@ def local_correlation(feat_a: Tensor,
                                   chunk_bytes)
     # stride > 1 (rare: the hot paths use 1) subsamples the dense result
     return out[..., ::stride, ::stride] if stride > 1 else out
+
+
+def _check_local_args(patch_size: int = 1, dilation_patch: int = 1,
+                      stride: int = 1, padding: int = 0,
+                      chunk_bytes: int = 1) -> None:
+    """The integer arguments of :func:`local_correlation`, in pixels."""
+    check_odd(patch_size, 'patch_size')
+    check_int(dilation_patch, 'dilation_patch', 1)
+    check_int(stride, 'stride', 1)
+    check_int(padding, 'padding', 0)
+    check_int(chunk_bytes, 'chunk_bytes', 1)
 
 
 # --------------------------------------------------------------------------

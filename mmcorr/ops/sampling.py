@@ -5,7 +5,8 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-from ._checks import check_4d, check_finite, check_odd
+from ._checks import (check_4d, check_finite, check_int, check_odd,
+                      check_same_device, check_tensor)
 from ._grid_sample import grid_sample
 
 __all__ = ['sample_patches']
@@ -26,11 +27,13 @@ def sample_patches(feat: Tensor,
     ``dilation=1`` this equals ``F.unfold(feat, P, padding=R)``.
 
     Args:
-        feat (Tensor): ``[B, C, H, W]``.
-        offset (Tensor, optional): ``[B, 2, H, W]`` (x, y) in pixels; ``None``
-            for zero.
+        feat (Tensor): ``[B, C, H, W]``, floating point.
+        offset (Tensor, optional): ``[B, 2, H, W]`` (x, y) in pixels, on
+            ``feat``'s device, any real dtype (cast to ``feat``'s, as
+            :func:`mmcorr.ops.flow_warp` casts its flow); ``None`` for zero.
         patch_size (int): Window side P, odd.
-        dilation (int): Spacing of window cells, in pixels.
+        dilation (int): Spacing of window cells, in pixels, an integer
+            ``>= 1``.
         align_corners (bool): Positions are normalised for
             ``align_corners=True`` (pixel ``k`` at ``2k/(W-1) - 1``); MAST's
             official code then calls ``grid_sample`` without the argument
@@ -43,14 +46,12 @@ def sample_patches(feat: Tensor,
     """
     check_4d(feat, 'feat')
     check_odd(patch_size, 'patch_size')
+    check_int(dilation, 'dilation', 1)
     batch, _, height, width = feat.shape
     if offset is None:
         offset = feat.new_zeros(batch, 2, height, width)
-    check_4d(offset, 'offset')
-    if offset.shape != (batch, 2, height, width):
-        raise ValueError(f'offset must be [B, 2, H, W] = {[batch, 2, height, width]}'
-                         f', got {list(offset.shape)}')
-    check_finite(offset, 'offset')
+    _check_offset(offset, feat)
+    offset = offset.to(feat.dtype)
     radius = (patch_size - 1) // 2
     kwargs = dict(dtype=feat.dtype, device=feat.device)
     steps = torch.arange(-radius, radius + 1, **kwargs) * dilation
@@ -70,3 +71,15 @@ def sample_patches(feat: Tensor,
         padding_mode=padding_mode,
         align_corners=align_corners)
     return out.view(batch, -1, patch_size * patch_size, height, width)
+
+
+def _check_offset(offset: Tensor, feat: Tensor) -> None:
+    """``offset``: finite, real, ``[B, 2, H, W]`` of ``feat``, same device."""
+    check_tensor(offset, 'offset', '[B, 2, H, W]', 4, floating=False)
+    batch, _, height, width = feat.shape
+    if offset.shape != (batch, 2, height, width):
+        raise ValueError('offset must be [B, 2, H, W] = '
+                         f'{[batch, 2, height, width]}, got '
+                         f'{list(offset.shape)}')
+    check_same_device(offset, feat, 'offset', 'feat')
+    check_finite(offset, 'offset')

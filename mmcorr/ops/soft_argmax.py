@@ -12,7 +12,8 @@ from typing import Optional, Tuple
 import torch
 from torch import Tensor
 
-from ._checks import check_finite, check_odd
+from ._checks import (check_finite, check_floating, check_int, check_odd,
+                      check_real, check_size, check_tensor)
 
 __all__ = [
     'identity_grid', 'soft_argmax_grid', 'kernel_soft_argmax',
@@ -21,7 +22,14 @@ __all__ = [
 
 
 def identity_grid(height: int, width: int, like: Tensor) -> Tensor:
-    """``[1, H, W, 2]`` grid of ``linspace(-1, 1)`` coordinates, x first."""
+    """``[1, H, W, 2]`` grid of ``linspace(-1, 1)`` coordinates, x first.
+
+    ``height`` and ``width`` are integers ``>= 1``; ``like`` is a
+    floating-point tensor giving the dtype and device.
+    """
+    check_int(height, 'height', 1)
+    check_int(width, 'width', 1)
+    check_floating(like, 'like')
     kwargs = dict(dtype=like.dtype, device=like.device)
     y = torch.linspace(-1, 1, height, **kwargs)
     x = torch.linspace(-1, 1, width, **kwargs)
@@ -56,21 +64,24 @@ def soft_argmax_grid(corr: Tensor,
     ``linspace(-1, 1)``.
 
     Args:
-        corr (Tensor): ``[B, Hb*Wb, *S]``; ``*S`` are A positions (``Ha, Wa``
-            or a flat chunk ``N``).
-        size_b (tuple): ``(Hb, Wb)``.
-        beta (float, optional): Softmax temperature; ``None`` gives the hard
-            argmax position instead.
-        sigma (float, optional): Kernel width in B cells; ``None`` skips the
-            kernel (a plain soft argmax).
+        corr (Tensor): ``[B, Hb*Wb, *S]``, floating point (an integer
+            correlation would give an integer ``linspace``); ``*S`` are A
+            positions (``Ha, Wa`` or a flat chunk ``N``).
+        size_b (tuple): ``(Hb, Wb)``, integers ``>= 1``.
+        beta (float, optional): Softmax temperature, ``> 0``; ``None`` gives
+            the hard argmax position instead.
+        sigma (float, optional): Kernel width in B cells, ``> 0``; ``None``
+            skips the kernel (a plain soft argmax).
 
     Returns:
         Tensor: ``[B, *S, 2]``, x then y, in ``[-1, 1]`` (align_corners=True).
     """
-    height, width = size_b
+    check_tensor(corr, 'corr', '[B, Hb*Wb, ...]')
+    height, width = check_size(size_b, 'size_b')
     if corr.dim() < 3 or corr.shape[1] != height * width:
         raise ValueError(f'corr must be [B, Hb*Wb, ...] with Hb*Wb = '
                          f'{height * width}, got shape {tuple(corr.shape)}')
+    _check_temperatures(beta, sigma)
     check_finite(corr, 'corr')
     kwargs = dict(dtype=corr.dtype, device=corr.device)
     lin_x = torch.linspace(-1, 1, width, **kwargs)
@@ -81,7 +92,7 @@ def soft_argmax_grid(corr: Tensor,
         return torch.stack((lin_x[index % width], grid_y), dim=-1)
     if sigma is not None:
         with torch.no_grad():
-            kernel = _gaussian_around_argmax(corr, size_b, sigma)
+            kernel = _gaussian_around_argmax(corr, (height, width), sigma)
         corr = corr * kernel
     prob = torch.softmax(beta * corr, dim=1)
     prob = prob.view((prob.shape[0], height, width) + prob.shape[2:])
@@ -90,6 +101,15 @@ def soft_argmax_grid(corr: Tensor,
     shape = (1, height) + (1, ) * (prob.dim() - 3)
     grid_y = (prob.sum(2) * lin_y.view(shape)).sum(1)
     return torch.stack((grid_x, grid_y), dim=-1)
+
+
+def _check_temperatures(beta: Optional[float],
+                        sigma: Optional[float]) -> None:
+    """``beta`` and ``sigma``: ``None`` or finite and positive."""
+    if beta is not None:
+        check_real(beta, 'beta')
+    if sigma is not None:
+        check_real(sigma, 'sigma (the kernel width in B cells)')
 
 
 def kernel_soft_argmax(corr: Tensor,
@@ -102,8 +122,9 @@ def kernel_soft_argmax(corr: Tensor,
     A's size.
 
     Args:
-        corr (Tensor): ``[B, Hb*Wb, Ha, Wa]`` from ``global_correlation``.
-        size_b (tuple): ``(Hb, Wb)``.
+        corr (Tensor): ``[B, Hb*Wb, Ha, Wa]`` from ``global_correlation``,
+            floating point.
+        size_b (tuple): ``(Hb, Wb)``, integers ``>= 1``.
         beta (float, optional): See :func:`soft_argmax_grid`.
         sigma (float, optional): See :func:`soft_argmax_grid`.
 
@@ -112,9 +133,7 @@ def kernel_soft_argmax(corr: Tensor,
         normalised, x first) and ``flow`` ``[B, 2, Ha, Wa]`` = ``grid`` minus
         the identity grid, in the same normalised units.
     """
-    if corr.dim() != 4:
-        raise ValueError('corr must be [B, Hb*Wb, Ha, Wa], got shape '
-                         f'{tuple(corr.shape)}')
+    check_tensor(corr, 'corr', '[B, Hb*Wb, Ha, Wa]', 4)
     grid = soft_argmax_grid(corr, size_b, beta, sigma)
     flow = grid - identity_grid(corr.shape[2], corr.shape[3], grid)
     return grid, flow.permute(0, 3, 1, 2)
@@ -129,17 +148,22 @@ def window_soft_argmax(corr: Tensor,
     expected ``(j - R, i - R)`` times the window dilation.
 
     Args:
-        corr (Tensor): ``[B, P, P, H, W]`` from ``local_correlation``.
-        dilation_patch (int): The window dilation used for ``corr``.
-        beta (float): Softmax temperature.
+        corr (Tensor): ``[B, P, P, H, W]`` from ``local_correlation``,
+            floating point.
+        dilation_patch (int): The window dilation used for ``corr``, in
+            pixels, an integer ``>= 1``.
+        beta (float): Softmax temperature, finite and positive.
 
     Returns:
         Tensor: ``[B, 2, H, W]`` offsets (x, y) in pixels.
     """
-    if corr.dim() != 5 or corr.shape[1] != corr.shape[2]:
+    check_tensor(corr, 'corr', '[B, P, P, H, W]', 5)
+    if corr.shape[1] != corr.shape[2]:
         raise ValueError('corr must be [B, P, P, H, W], got shape '
                          f'{tuple(corr.shape)}')
     check_odd(corr.shape[1], 'window size P')
+    check_int(dilation_patch, 'dilation_patch', 1)
+    check_real(beta, 'beta')
     check_finite(corr, 'corr')
     batch, patch, _, height, width = corr.shape
     radius = (patch - 1) // 2

@@ -34,7 +34,8 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-from ._checks import check_4d, check_finite
+from ._checks import (check_4d, check_finite, check_same_device,
+                      check_tensor)
 from ._grid_sample import grid_sample
 
 __all__ = ['GRID_CONVENTIONS', 'flow_warp', 'grid_warp']
@@ -49,13 +50,14 @@ _DEFAULT_ALIGN_CORNERS = {
 
 def _check_flow(feat: Tensor, flow: Tensor) -> None:
     check_4d(feat, 'feat')
-    check_4d(flow, 'flow')
+    check_tensor(flow, 'flow', '[B, 2, H, W]', 4, floating=False)
     if flow.shape[1] != 2:
         raise ValueError('flow must be [B, 2, H, W] (x, y), got shape '
                          f'{tuple(flow.shape)}')
     if flow.shape[0] != feat.shape[0]:
         raise ValueError(f'batch sizes differ: feat has {feat.shape[0]}, '
                          f'flow has {flow.shape[0]}')
+    check_same_device(flow, feat, 'flow', 'feat')
     check_finite(flow, 'flow')
 
 
@@ -92,8 +94,9 @@ def flow_warp(feat: Tensor,
     """Sample ``feat`` at the positions a flow field points to.
 
     Args:
-        feat (Tensor): ``[B, C, Hi, Wi]``, the map to sample.
-        flow (Tensor): ``[B, 2, Ho, Wo]``, x then y, in the convention's units.
+        feat (Tensor): ``[B, C, Hi, Wi]``, the map to sample, floating point.
+        flow (Tensor): ``[B, 2, Ho, Wo]``, x then y, in the convention's
+            units, on ``feat``'s device; any real dtype, cast to ``feat``'s.
         convention (str): ``'pixel'``, ``'sfnet_legacy'`` or
             ``'alignseg_legacy'`` (module docstring).
         align_corners (bool, optional): Override the convention's
@@ -131,8 +134,9 @@ def grid_warp(feat: Tensor,
     >= 1.3 default it did not set): pass ``False`` to reproduce it.
 
     Args:
-        feat (Tensor): ``[B, C, Hi, Wi]``.
-        grid (Tensor): ``[B, Ho, Wo, 2]``.
+        feat (Tensor): ``[B, C, Hi, Wi]``, floating point.
+        grid (Tensor): ``[B, Ho, Wo, 2]``, on ``feat``'s device; any real
+            dtype, cast to ``feat``'s.
         align_corners (bool): How grid coordinates map to pixels.
         padding_mode (str): ``'zeros'``, ``'border'`` or ``'reflection'``.
         mode (str): ``'bilinear'`` or ``'nearest'``.
@@ -141,10 +145,12 @@ def grid_warp(feat: Tensor,
         Tensor: ``[B, C, Ho, Wo]``.
     """
     check_4d(feat, 'feat')
+    check_tensor(grid, 'grid', '[B, H, W, 2]', floating=False)
     if grid.dim() != 4 or grid.shape[-1] != 2 or grid.shape[0] != \
             feat.shape[0]:
         raise ValueError(f'grid must be [B, H, W, 2] with B = '
                          f'{feat.shape[0]}, got shape {tuple(grid.shape)}')
+    check_same_device(grid, feat, 'grid', 'feat')
     check_finite(grid, 'grid')
     return grid_sample(
         feat,

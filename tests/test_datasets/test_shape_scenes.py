@@ -15,7 +15,7 @@ from mmcorr.datasets.synthetic import (SHAPE_SCENES_CLASSES,
 
 PIPELINE = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCheckedAnnotations'),
     dict(type='PackSegInputs')
 ]
 

@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from mmcorr.ops import (global_correlation, global_correlation_chunks,
-                        local_correlation, local_correlation_size,
-                        transpose_correlation)
+                        l2_normalize_features, local_correlation,
+                        local_correlation_size, transpose_correlation)
 from mmcorr.ops._mmcv import mmcv_correlation_available
 
 
@@ -251,3 +251,57 @@ def test_pytorch_path_runs_where_mmcv_op_cannot():
     assert out.shape == (1, 3, 3, 4, 4)
     if not torch.cuda.is_available():
         assert not mmcv_correlation_available()
+
+
+# --- refused inputs (issue 9: data and ops that fail silently) -------------
+
+A = torch.randn(1, 2, 4, 5)
+EMPTY = torch.randn(1, 2, 0, 5)
+LONG = torch.zeros(1, 2, 4, 5, dtype=torch.long)
+
+
+@pytest.mark.parametrize('call, error, message', [
+    (lambda: global_correlation(EMPTY, EMPTY), ValueError,
+     r'feat_a must not be empty \(\[B, C, H, W\]\), got shape \(1, 2, 0, 5\)'),
+    (lambda: global_correlation(A[:0], A[:0]), ValueError,
+     'feat_a must not be empty'),
+    (lambda: global_correlation(A[0], A), ValueError,
+     r'feat_a must be \[B, C, H, W\], got shape \(2, 4, 5\)'),
+    (lambda: global_correlation(LONG, LONG), TypeError,
+     'feat_a must be a floating-point tensor, got dtype torch.int64'),
+    (lambda: global_correlation(A, A.double()), ValueError,
+     r'feat_a \(torch.float32, cpu\) and feat_b \(torch.float64, cpu\) must '
+     'share dtype'),
+    (lambda: global_correlation(A, A, normalize=True, eps=-1.0), ValueError,
+     'eps must be a finite number >= 0, got -1.0'),
+    (lambda: global_correlation_chunks(A[0], A, 4), ValueError,
+     r'feat_a must be \[B, C, H, W\]'),
+    (lambda: global_correlation_chunks(A, A, 2.5), ValueError,
+     'chunk_size must be an integer >= 1, got 2.5'),
+    (lambda: global_correlation_chunks(EMPTY, A, 4), ValueError,
+     'feat_a must not be empty'),
+    (lambda: l2_normalize_features(LONG), TypeError,
+     'feat must be a floating-point tensor'),
+    (lambda: local_correlation(EMPTY, EMPTY, 3), ValueError,
+     'feat_a must not be empty'),
+    (lambda: local_correlation(LONG, LONG, 3), TypeError,
+     'feat_a must be a floating-point tensor, got dtype torch.int64'),
+    (lambda: local_correlation(A, A, 3.0), ValueError,
+     'patch_size must be a positive odd integer, got 3.0'),
+    (lambda: local_correlation(A, A, 3, 2.0), ValueError,
+     'dilation_patch must be an integer >= 1, got 2.0'),
+    (lambda: local_correlation(A, A, 3, chunk_bytes=0.5), ValueError,
+     'chunk_bytes must be an integer >= 1'),
+    (lambda: local_correlation(A, A, 3, use_mmcv=True), ValueError,
+     'use_mmcv=True needs CUDA tensors'),
+    (lambda: local_correlation_size(4, 5, 0), ValueError,
+     'stride must be an integer >= 1, got 0'),
+    (lambda: local_correlation_size(4.0, 5), ValueError,
+     'height must be an integer >= 1, got 4.0'),
+])
+def test_correlation_bad_inputs(call, error, message):
+    """These used to end in 'cannot reshape ... ambiguous', 'pad(): argument
+    must be tuple of ints', a ZeroDivisionError, an integer result, or (for
+    the chunks) an error only at the first ``next``."""
+    with pytest.raises(error, match=message):
+        call()

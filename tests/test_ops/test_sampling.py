@@ -79,3 +79,46 @@ def test_sample_patches_bad_input():
         sample_patches(feat, torch.zeros(1, 2, 4, 4), 3)
     with pytest.raises(ValueError, match='offset contains NaN'):
         sample_patches(feat, torch.full((1, 2, 4, 5), float('nan')), 3)
+
+
+# --- refused inputs (issue 9: data and ops that fail silently) -------------
+
+
+@pytest.mark.parametrize('dilation', [0, -1, 1.5, 2.0])
+def test_sample_patches_bad_dilation(dilation):
+    """0 used to sample one pixel P*P times, -1 to flip the window, 1.5 to
+    stretch it."""
+    with pytest.raises(ValueError, match='dilation must be an integer >= 1'):
+        sample_patches(torch.randn(1, 2, 4, 5), None, 3, dilation)
+
+
+@pytest.mark.parametrize('args, error, message', [
+    ((torch.randn(1, 2, 0, 5), None, 3), ValueError,
+     r'feat must not be empty \(\[B, C, H, W\]\), got shape \(1, 2, 0, 5\)'),
+    ((torch.randn(2, 4, 5), None, 3), ValueError,
+     r'feat must be \[B, C, H, W\], got shape \(2, 4, 5\)'),
+    ((torch.randn(1, 2, 4, 5), None, 3.0), ValueError,
+     'patch_size must be a positive odd integer, got 3.0'),
+    ((torch.zeros(1, 2, 4, 5, dtype=torch.long), None, 3), TypeError,
+     'feat must be a floating-point tensor, got dtype torch.int64'),
+    ((torch.randn(1, 2, 4, 5), torch.zeros(2, 4, 5), 3), ValueError,
+     r'offset must be \[B, 2, H, W\], got shape \(2, 4, 5\)'),
+    ((torch.randn(1, 2, 4, 5), torch.zeros(1, 2, 4, 5, dtype=torch.bool), 3),
+     TypeError, 'offset must hold real numbers'),
+    ((torch.randn(1, 2, 4, 5), torch.zeros(1, 2, 4, 5, device='meta'), 3),
+     ValueError, 'offset is on meta but feat is on cpu'),
+])
+def test_sample_patches_bad_tensors(args, error, message):
+    with pytest.raises(error, match=message):
+        sample_patches(*args)
+
+
+def test_sample_patches_casts_offset_like_flow_warp():
+    """A float64 (or integer) offset with float32 features used to end in
+    grid_sample's 'expected scalar type Float but found Double'."""
+    feat = torch.randn(1, 2, 4, 5)
+    offset = torch.randint(-1, 2, (1, 2, 4, 5))
+    expected = sample_patches(feat, offset.float(), 3)
+    torch.testing.assert_close(sample_patches(feat, offset.double(), 3),
+                               expected)
+    torch.testing.assert_close(sample_patches(feat, offset, 3), expected)

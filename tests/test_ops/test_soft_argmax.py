@@ -147,3 +147,77 @@ def test_window_soft_argmax_bad_input():
         window_soft_argmax(torch.randn(1, 25, 4, 4))
     with pytest.raises(ValueError, match='odd'):
         window_soft_argmax(torch.randn(1, 4, 4, 3, 3))
+
+
+# --- refused inputs (issue 9: data and ops that fail silently) -------------
+
+
+def test_integer_correlation_is_refused_not_rounded():
+    """An integer corr used to give an integer linspace: a grid off by up
+    to 0.67 of the [-1, 1] range."""
+    corr = torch.randint(0, 5, (1, 12, 2, 3))
+    message = 'corr must be a floating-point tensor, got dtype torch.int64'
+    with pytest.raises(TypeError, match=message):
+        kernel_soft_argmax(corr, (3, 4))
+    with pytest.raises(TypeError, match=message):
+        soft_argmax_grid(corr.flatten(2), (3, 4))
+    with pytest.raises(TypeError, match=message):
+        window_soft_argmax(torch.randint(0, 5, (1, 3, 3, 2, 2)))
+    grid, _ = kernel_soft_argmax(corr.double(), (3, 4))  # the fix it names
+    assert grid.dtype == torch.float64
+
+
+@pytest.mark.parametrize('sigma', [0, 0.0, -1.0, float('nan'), float('inf')])
+def test_non_positive_sigma_is_refused(sigma):
+    """sigma=0 used to give an all-NaN grid (0 / 0 in the kernel)."""
+    corr = torch.rand(1, 12, 2, 3)
+    with pytest.raises(ValueError, match='sigma .*must be a finite number > 0'):
+        kernel_soft_argmax(corr, (3, 4), sigma=sigma)
+    with pytest.raises(ValueError, match='sigma'):
+        soft_argmax_grid(corr.flatten(2), (3, 4), sigma=sigma)
+
+
+@pytest.mark.parametrize('beta', [0, -2.0, float('nan')])
+def test_bad_beta_is_refused(beta):
+    with pytest.raises(ValueError, match='beta must be a finite number > 0'):
+        kernel_soft_argmax(torch.rand(1, 12, 2, 3), (3, 4), beta=beta)
+    with pytest.raises(ValueError, match='beta must be a finite number > 0'):
+        window_soft_argmax(torch.rand(1, 3, 3, 2, 2), beta=beta)
+
+
+@pytest.mark.parametrize('dilation', [0, -1, 1.5, 2.0, True])
+def test_window_soft_argmax_bad_dilation(dilation):
+    """0 used to zero the offsets, -1 to flip them, 1.5 to scale them."""
+    with pytest.raises(ValueError,
+                       match='dilation_patch must be an integer >= 1'):
+        window_soft_argmax(torch.rand(1, 3, 3, 2, 2), dilation)
+
+
+@pytest.mark.parametrize('call, error, message', [
+    (lambda: kernel_soft_argmax(torch.rand(1, 12, 0, 3), (3, 4)), ValueError,
+     r'corr must not be empty \(\[B, Hb\*Wb, Ha, Wa\]\), got shape '
+     r'\(1, 12, 0, 3\)'),
+    (lambda: kernel_soft_argmax(torch.rand(12, 2, 3), (3, 4)), ValueError,
+     r'corr must be \[B, Hb\*Wb, Ha, Wa\], got shape \(12, 2, 3\)'),
+    (lambda: kernel_soft_argmax(torch.rand(1, 12, 2, 3), (3.0, 4.0)),
+     ValueError, r'size_b must be \(H, W\), two integers >= 1'),
+    (lambda: soft_argmax_grid(torch.rand(1, 12, 0), (3, 4)), ValueError,
+     'corr must not be empty'),
+    (lambda: soft_argmax_grid([[0.5]], (1, 1)), TypeError,
+     'corr must be a torch.Tensor'),
+    (lambda: window_soft_argmax(torch.rand(1, 3, 3, 0, 2)), ValueError,
+     r'corr must not be empty \(\[B, P, P, H, W\]\)'),
+    (lambda: transpose_correlation(torch.rand(12, 2, 3), (3, 4)), ValueError,
+     r'corr must be \[B, Hb\*Wb, Ha, Wa\]'),
+    (lambda: transpose_correlation(torch.rand(1, 12, 2, 3), (3.0, 4.0)),
+     ValueError, 'size_b must be'),
+    (lambda: identity_grid(3.0, 4, torch.zeros(())), ValueError,
+     'height must be an integer >= 1, got 3.0'),
+    (lambda: identity_grid(3, 0, torch.zeros(())), ValueError,
+     'width must be an integer >= 1, got 0'),
+    (lambda: identity_grid(3, 4, torch.zeros((), dtype=torch.long)),
+     TypeError, 'like must be a floating-point tensor'),
+])
+def test_soft_argmax_bad_shapes_and_sizes(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -3,7 +3,8 @@ import pytest
 import torch
 from references import bilinear
 
-from mmcorr.ops import GRID_CONVENTIONS, flow_warp
+from mmcorr.ops import (GRID_CONVENTIONS, flow_warp, grid_warp,
+                        identity_grid)
 
 
 def input_position(convention, align_corners, j, f, size_in, size_out):
@@ -117,7 +118,7 @@ def test_flow_warp_gradcheck():
 @pytest.mark.parametrize('flow_shape, message', [
     ((1, 3, 4, 4), r'flow must be \[B, 2, H, W\]'),
     ((2, 2, 4, 4), 'batch sizes differ'),
-    ((2, 4, 4), r'flow must be \[B, C, H, W\]'),
+    ((2, 4, 4), r'flow must be \[B, 2, H, W\], got shape \(2, 4, 4\)'),
 ])
 def test_flow_warp_bad_shapes(flow_shape, message):
     with pytest.raises(ValueError, match=message):
@@ -157,7 +158,6 @@ def test_parallel_grid_sample_is_identical(batch, channels):
 
 
 def test_grid_warp_with_identity_grid_and_errors():
-    from mmcorr.ops import grid_warp, identity_grid
     feat = torch.randn(2, 3, 5, 7)
     grid = identity_grid(5, 7, feat).expand(2, -1, -1, -1)
     torch.testing.assert_close(grid_warp(feat, grid), feat, rtol=0,
@@ -168,3 +168,48 @@ def test_grid_warp_with_identity_grid_and_errors():
         grid_warp(feat, grid[..., :1])
     with pytest.raises(ValueError, match='grid contains NaN'):
         grid_warp(feat, grid * float('nan'))
+
+
+# --- refused inputs (issue 9: data and ops that fail silently) -------------
+
+
+@pytest.mark.parametrize('call, error, message', [
+    (lambda: flow_warp(torch.randn(1, 3, 0, 5), torch.zeros(1, 2, 4, 5)),
+     ValueError,
+     r'feat must not be empty \(\[B, C, H, W\]\), got shape \(1, 3, 0, 5\)'),
+    (lambda: flow_warp(torch.randn(1, 3, 0, 5), torch.zeros(1, 2, 4, 5),
+                       'alignseg_legacy'), ValueError,
+     'feat must not be empty'),
+    (lambda: flow_warp(torch.randn(1, 3, 4, 5), torch.zeros(1, 2, 0, 5)),
+     ValueError, r'flow must not be empty \(\[B, 2, H, W\]\)'),
+    (lambda: flow_warp(torch.zeros(1, 3, 4, 5, dtype=torch.uint8),
+                       torch.zeros(1, 2, 4, 5)), TypeError,
+     'feat must be a floating-point tensor, got dtype torch.uint8'),
+    (lambda: flow_warp(torch.randn(1, 3, 4, 5),
+                       torch.zeros(1, 2, 4, 5, device='meta')), ValueError,
+     'flow is on meta but feat is on cpu'),
+    (lambda: grid_warp(torch.randn(1, 3, 4, 5), torch.zeros(1, 0, 5, 2)),
+     ValueError, r'grid must not be empty \(\[B, H, W, 2\]\)'),
+    (lambda: grid_warp(torch.randn(1, 3, 4, 5), [[0.0, 0.0]]), TypeError,
+     "grid must be a torch.Tensor, got <class 'list'>"),
+    (lambda: grid_warp(torch.zeros(1, 3, 4, 5, dtype=torch.long),
+                       torch.zeros(1, 4, 5, 2)), TypeError,
+     'feat must be a floating-point tensor, got dtype torch.int64'),
+    (lambda: grid_warp(torch.randn(1, 3, 4, 5),
+                       torch.zeros(1, 4, 5, 2, device='meta')), ValueError,
+     'grid is on meta but feat is on cpu'),
+])
+def test_warp_bad_tensors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_flow_and_grid_of_other_real_dtypes_are_cast_to_feat():
+    feat = torch.randn(1, 3, 4, 5)
+    flow = torch.randint(-1, 2, (1, 2, 4, 5))
+    expected = flow_warp(feat, flow.float())
+    torch.testing.assert_close(flow_warp(feat, flow.double()), expected)
+    torch.testing.assert_close(flow_warp(feat, flow), expected)
+    grid = identity_grid(4, 5, feat)
+    torch.testing.assert_close(grid_warp(feat, grid.double()),
+                               grid_warp(feat, grid))

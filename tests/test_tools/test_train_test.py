@@ -12,13 +12,9 @@ import time
 import pytest
 import torch
 
+from cli_options import data_options
+
 from mmcorr.compat import load_checkpoint_file
-
-
-def data_options(root):
-    return [f'{loader}.dataset.data_root={root}'
-            for loader in ('train_dataloader', 'val_dataloader',
-                           'test_dataloader')]
 
 
 def test_train_then_test_checkpoint(run_tool, tiny_fpn_config,

@@ -1,4 +1,5 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
+from .loading import LoadCheckedAnnotations
 from .pair_transforms import (LoadImagePairFromFile, LoadMaskPairFromFile,
                               PackPairInputs, PadPair, ResizePair,
                               keypoint_validity, read_image_file)
@@ -7,5 +8,5 @@ from .synthetic_pair import LoadForegroundMask, RandomAffinePair
 __all__ = [
     'LoadImagePairFromFile', 'LoadMaskPairFromFile', 'PackPairInputs',
     'PadPair', 'ResizePair', 'keypoint_validity', 'read_image_file',
-    'LoadForegroundMask', 'RandomAffinePair'
+    'LoadForegroundMask', 'RandomAffinePair', 'LoadCheckedAnnotations'
 ]

@@ -26,6 +26,7 @@ from mmengine.structures import PixelData
 
 from mmcorr.registry import TRANSFORMS
 from mmcorr.structures import PairDataSample
+from ..load_errors import check_label_size
 
 SIDES = ('src', 'tgt')
 
@@ -114,7 +115,8 @@ class LoadMaskPairFromFile(BaseTransform):
         backend_args (dict, optional): mmengine file backend arguments.
 
     Raises:
-        ValueError: if a mask's size differs from its loaded image.
+        LabelSizeError: if a mask's size differs from its image as read
+            (``{side}_ori_shape``); a ``ValueError`` naming both files.
     """
 
     def __init__(self, threshold: float = 0, imdecode_backend: str = 'pillow',
@@ -131,15 +133,21 @@ class LoadMaskPairFromFile(BaseTransform):
             if raw.ndim == 3:
                 raw = raw.max(axis=2)
             mask = (raw > self.threshold).astype(np.uint8)
-            img = results.get(f'{side}_img')
-            if img is not None and img.shape[:2] != mask.shape:
-                raise ValueError(f'mask {path!r} is {mask.shape} but its '
-                                 f'image is {img.shape[:2]}')
+            check_label_size(mask.shape, _image_shape(results, side), path,
+                             results.get(f'{side}_img_path'))
             results[f'{side}_mask'] = mask
         return results
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(threshold={self.threshold})'
+
+
+def _image_shape(results: dict, side: str) -> Optional[Tuple[int, int]]:
+    """``(H, W)`` of a side's image as read, ``None`` if not loaded."""
+    shape = results.get(f'{side}_ori_shape')
+    if shape is None and results.get(f'{side}_img') is not None:
+        shape = results[f'{side}_img'].shape[:2]
+    return shape
 
 
 @TRANSFORMS.register_module()

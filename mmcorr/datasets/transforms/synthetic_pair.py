@@ -17,6 +17,7 @@ from mmcv.transforms import BaseTransform
 
 from mmcorr.ops import grid_warp
 from mmcorr.registry import TRANSFORMS
+from ..load_errors import check_label_size
 
 
 def random_affine(rng: np.random.Generator, sigma: float) -> np.ndarray:
@@ -190,6 +191,10 @@ class LoadForegroundMask(BaseTransform):
     Reads ``seg_map_path`` (a PNG of class indices, e.g. PASCAL VOC) and
     keeps the pixels whose label is neither ``background`` nor
     ``ignore_index`` (SFNet's foreground masks).
+
+    Raises:
+        LabelSizeError: if an image was loaded first (``ori_shape``) and the
+            label map's ``(H, W)`` differs from it; names both files.
     """
 
     def __init__(self, background: int = 0, ignore_index: int = 255):
@@ -200,6 +205,8 @@ class LoadForegroundMask(BaseTransform):
         label = cv2.imread(path, cv2.IMREAD_UNCHANGED)
         if label is None:
             raise FileNotFoundError(f'cannot read label map {path!r}')
+        check_label_size(label.shape, results.get('ori_shape'), path,
+                         results.get('img_path'))
         results['gt_fg_mask'] = ((label != self.background) &
                                  (label != self.ignore_index)).astype(
                                      np.uint8)
