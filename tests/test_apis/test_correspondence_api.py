@@ -399,3 +399,14 @@ def test_match_images_pipelines(model):
             match_images(model, a, a)
     finally:
         model.cfg = cfg
+
+
+def test_init_matcher_is_strict_by_default(model, tmp_path):
+    from mmcorr.engine import CheckpointMismatchError
+    ckpt = str(tmp_path / 'other_model.pth')
+    torch.save({'state_dict': {'conv.weight': torch.ones(2, 2)}}, ckpt)
+    with pytest.raises(CheckpointMismatchError, match='missing') as info:
+        init_matcher(CONFIG, ckpt, cfg_options=SMALL)
+    assert 'conv.weight' in str(info.value)
+    loaded = init_matcher(CONFIG, ckpt, cfg_options=SMALL, strict=False)
+    assert not loaded.training
