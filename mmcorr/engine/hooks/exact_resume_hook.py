@@ -100,12 +100,6 @@ class ExactResumeHook(Hook):
         if states is None:  # a save outside CheckpointHook's schedule
             states = [capture_random_state()]
         checkpoint[RANDOM_STATES_KEY] = states
-        if is_distributed():
-            # the state dict was taken before the buffers were averaged
-            model = _unwrap(runner.model)
-            for name, buffer in model.named_buffers():
-                if name in checkpoint.get('state_dict', {}):
-                    checkpoint['state_dict'][name] = buffer.detach().cpu()
 
     @staticmethod
     def _checkpoint_due(runner, by_epoch: bool) -> bool:
