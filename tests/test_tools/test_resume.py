@@ -1,21 +1,25 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """``--resume`` continues exactly, and finds a checkpoint it can use.
 
-A killed run leaves ``epoch_N.pth`` / ``iter_N.pth`` and ``last_checkpoint``
-in its work_dir; these tests make that state by copying a checkpoint of the
-uninterrupted run into a fresh work_dir (the file a killed run would have
-left is the same file), which keeps them deterministic. The SIGKILL case
-itself is in test_train_test.py.
+Each exactness test trains once without interruption, and once killed with
+SIGKILL (the whole process group: data workers and torchrun's ranks too)
+as soon as a checkpoint is complete, then resumed; every tensor of the final
+state must be equal.
 """
 import os
 import os.path as osp
-import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 import torch
 from cli_options import data_options
 
 from mmcorr.compat import load_checkpoint_file
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def epoch_config(tiny_fpn_config, folder, num_workers):
@@ -41,14 +45,29 @@ log_processor = dict(by_epoch=True)
     return path
 
 
-def start_from(checkpoint, work_dir):
-    """A work_dir as a run killed right after writing ``checkpoint``."""
-    os.makedirs(work_dir)
-    copy = osp.join(work_dir, osp.basename(checkpoint))
-    shutil.copy(checkpoint, copy)
-    with open(osp.join(work_dir, 'last_checkpoint'), 'w') as f:
-        f.write(copy)
-    return copy
+def train_and_kill(args, work_dir, checkpoint, final, timeout=300):
+    """Run ``python args...`` and SIGKILL it once ``last_checkpoint`` in
+    ``work_dir`` names ``checkpoint`` (written after the file is complete).
+    Fails if the run reached ``final`` first."""
+    env = dict(os.environ, OMP_NUM_THREADS='1',
+               PYTHONPATH=os.pathsep.join([REPO, *sys.path]))
+    proc = subprocess.Popen([sys.executable, *args], env=env, cwd=REPO,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    record = osp.join(work_dir, 'last_checkpoint')
+    deadline = time.time() + timeout
+    try:
+        while not (osp.isfile(record) and open(record).read().strip()
+                   == osp.join(work_dir, checkpoint)):
+            assert proc.poll() is None, 'the run ended before the kill'
+            assert time.time() < deadline, 'no checkpoint in time'
+            time.sleep(0.01)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert not osp.isfile(osp.join(work_dir, final)), \
+        'the run finished before it could be killed'
 
 
 def assert_same_state(a_path, b_path):
@@ -68,7 +87,8 @@ def test_epoch_based_resume_is_exact(num_workers, run_tool, tiny_fpn_config,
     straight = str(tmp_path / 'straight')
     run_tool(['tools/train.py', config, '--work-dir', straight, *options])
     resumed = str(tmp_path / 'resumed')
-    start_from(osp.join(straight, 'epoch_1.pth'), resumed)
+    train_and_kill(['tools/train.py', config, '--work-dir', resumed,
+                    *options], resumed, 'epoch_1.pth', 'epoch_2.pth')
     proc = run_tool(['tools/train.py', config, '--work-dir', resumed,
                      '--resume', *options])
     assert 'resumed epoch: 1, iter: 6' in proc.stdout + proc.stderr
@@ -84,29 +104,32 @@ def test_two_process_resume_is_exact(run_tool, tiny_fpn_config,
     """gloo, 2 ranks: every tensor of both ranks' final state (BN buffers
     included) equals the uninterrupted run's."""
 
-    def train(work, dump, resume):
+    def command(work, dump, resume, port):
         config = tmp_path / f'ddp_{osp.basename(work)}.py'
         config.write_text(
             f"_base_ = '{tiny_fpn_config}'\n"
             "custom_imports = dict(imports=['dump_weights_hook'])\n"
             "custom_hooks = [dict(type='DumpRankWeightsHook', "
             f"out_dir='{dump}')]\n")
-        port = str(29500 + (os.getpid() + len(work)) % 1000)
-        run_tool([
+        return [
             '-m', 'torch.distributed.run', '--nproc_per_node', '2',
-            '--master_addr', '127.0.0.1', '--master_port', port,
+            '--master_addr', '127.0.0.1', '--master_port', str(port),
             'tools/train.py', str(config), '--launcher', 'pytorch',
             '--work-dir', work, *(['--resume'] if resume else []),
             '--cfg-options', *data_options(shape_scenes_root),
-            'train_cfg.max_iters=4'
-        ], timeout=600)
+            'train_cfg.max_iters=8'
+        ]
 
+    port = 29500 + os.getpid() % 900
     straight, resumed = str(tmp_path / 'straight'), str(tmp_path / 'resumed')
-    train(straight, str(tmp_path / 'dump_straight'), resume=False)
-    start_from(osp.join(straight, 'iter_2.pth'), resumed)
-    train(resumed, str(tmp_path / 'dump_resumed'), resume=True)
-    assert_same_state(osp.join(straight, 'iter_4.pth'),
-                      osp.join(resumed, 'iter_4.pth'))
+    dump_straight, dump_resumed = (str(tmp_path / 'dump_straight'),
+                                   str(tmp_path / 'dump_resumed'))
+    run_tool(command(straight, dump_straight, False, port), timeout=600)
+    train_and_kill(command(resumed, dump_resumed, False, port + 1), resumed,
+                   'iter_2.pth', 'iter_8.pth')
+    run_tool(command(resumed, dump_resumed, True, port + 2), timeout=600)
+    assert_same_state(osp.join(straight, 'iter_8.pth'),
+                      osp.join(resumed, 'iter_8.pth'))
     for rank in (0, 1):
         a = torch.load(tmp_path / 'dump_straight' / f'rank{rank}.pth')
         b = torch.load(tmp_path / 'dump_resumed' / f'rank{rank}.pth')
