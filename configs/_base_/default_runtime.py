@@ -13,3 +13,7 @@ log_level = 'INFO'
 load_from = None
 resume = False
 randomness = dict(seed=0)
+# Saves the random states (per rank) and syncs buffers at each checkpoint so
+# that --resume continues exactly; tools/train.py adds it to any config that
+# lacks it (a config's own custom_hooks list replaces this one).
+custom_hooks = [dict(type='mmcorr.ExactResumeHook')]
