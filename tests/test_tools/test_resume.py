@@ -110,7 +110,11 @@ def test_two_process_resume_is_exact(run_tool, tiny_fpn_config,
             f"_base_ = '{tiny_fpn_config}'\n"
             "custom_imports = dict(imports=['dump_weights_hook'])\n"
             "custom_hooks = [dict(type='DumpRankWeightsHook', "
-            f"out_dir='{dump}')]\n")
+            f"out_dir='{dump}')]\n"
+            "# mmengine's own DDP setting on GPUs: each rank keeps its BN\n"
+            "# statistics, which drift apart between synchronisations\n"
+            "model_wrapper_cfg = dict(type='MMDistributedDataParallel',\n"
+            "                         broadcast_buffers=False)\n")
         return [
             '-m', 'torch.distributed.run', '--nproc_per_node', '2',
             '--master_addr', '127.0.0.1', '--master_port', str(port),
