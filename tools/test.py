@@ -110,11 +110,7 @@ def main(argv=None):
         path = args.metrics_file or osp.join(cfg.work_dir, 'metrics.json')
         os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
         with open(path, 'w') as f:
-            json.dump({
-                k: _jsonable(v)
-                for k, v in metrics.items()
-            },
-                      f,
+            json.dump({k: _jsonable(v) for k, v in metrics.items()}, f,
                       indent=2)
         print(f'metrics written to {path}')
 

@@ -69,9 +69,8 @@ _OPT_IN = ('If you trust this file, opt in to unsafe loading with '
 _REFUSED = '[mmcorr: refused]'
 #: what torch's restricted unpickler says when a pickle asks for more than
 #: plain data: a global, a callable, or building an object it does not know.
-_TORCH_REFUSALS = ('Unsupported global', 'is blocked', 'unrecognized function',
-                   'Can only build', 'Can only create new object',
-                   'Can only append', 'Can only extend', 'Can only setitem')
+_TORCH_REFUSALS = ('Unsupported global', 'is blocked',
+                   'unrecognized function', 'Can only ')
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
@@ -307,6 +306,9 @@ def safe_torch_load(file, map_location=None) -> Any:
 
 
 def _load(file, name: str, map_location, weights_only: bool) -> Any:
+    # mmcorr's only torch.load: weights_only=True (torch's restricted
+    # unpickler, extended by `extra_safe_globals` in the caller) unless the
+    # user opted in to unsafe loading
     try:
         return torch.load(
             file, map_location=map_location, weights_only=weights_only)
@@ -316,8 +318,7 @@ def _load(file, name: str, map_location, weights_only: bool) -> Any:
             reason = _refusal_reason(message)
             raise UnsafeCheckpointError(
                 f'refusing to load checkpoint {name}: {reason.rstrip(".")}. '
-                'Unpickling '
-                'it could execute code; nothing was executed. ' + _OPT_IN) \
+                'Nothing from the file was executed. ' + _OPT_IN) \
                 from None
         raise CheckpointFormatError(
             f'checkpoint file {name} is corrupt: {_last_line(message)}') \

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.runner import CheckpointLoader
 
 from mmcorr.compat import CheckpointFormatError, checkpoint_format
@@ -113,7 +113,8 @@ def load_model_checkpoint(
     """Load a checkpoint's weights into ``model``; strict by default.
 
     Args:
-        model (nn.Module): The model (a DDP wrapper is unwrapped).
+        model (nn.Module): The model (a DDP wrapper or a test-time
+            augmentation model is unwrapped, as mmengine does).
         filename (str): Path or URL, read with mmcorr's safe loader.
         strict (bool): Refuse a checkpoint whose keys or shapes differ from
             the model's (the error lists them). ``False``: load the entries
@@ -127,7 +128,7 @@ def load_model_checkpoint(
     Raises:
         CheckpointMismatchError: ``strict`` and the weights do not fit.
     """
-    if is_model_wrapper(model):
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
         model = model.module
     checkpoint = CheckpointLoader.load_checkpoint(filename, map_location)
     state_dict = _state_dict_of(checkpoint, filename, revise_keys)
@@ -174,7 +175,7 @@ def _problem(path: str) -> Optional[str]:
     try:
         checkpoint_format(path)
     except CheckpointFormatError as error:
-        return str(error).split(path, 1)[-1].strip(" '")
+        return str(error)
     return None
 
 

@@ -156,3 +156,24 @@ def test_exact_resume_hook_is_added_once():
     cfg = Config(dict(custom_hooks=[dict(type='ExactResumeHook')]))
     add_exact_resume_hook(cfg)
     assert len(cfg.custom_hooks) == 1
+
+
+def test_tta_model_is_unwrapped(tmp_path):
+    """tools/test.py --tta wraps the model in a BaseTTAModel."""
+    from mmengine.model import BaseTTAModel
+
+    class TTA(BaseTTAModel):
+
+        def merge_preds(self, data_samples_list):
+            return data_samples_list[0]
+
+    class Testable(Net):
+
+        def test_step(self, data):
+            return data
+
+    source = Testable()
+    path = save(tmp_path / 'net.pth', source.state_dict())
+    model = TTA(module=Testable())
+    load_model_checkpoint(model, path)
+    assert torch.equal(model.module.conv.weight, source.conv.weight)
