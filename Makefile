@@ -9,12 +9,12 @@ DATA_ROOT ?= data/shape_scenes
 WORK_ROOT ?= work_dirs/demo
 # The models the demo trains and compares: add a config here to add a model.
 DEMO_CONFIGS ?= configs/fpn/fpn_r18-w32_1xb8-2k_shape-scenes-128x128.py \
-	configs/sfnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py
+	configs/sfsegnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py
 # The embedded correspondence benchmark (SFNet semantic correspondence).
 CORR_ROOT := data/photo_objects
 CORR_WORK ?= work_dirs/correspondence
-CORR_CONFIG := configs/semantic_flow_matcher/semantic-flow-matcher_r18-scratch_photo-objects-160x160.py
-CORR_BASELINE := configs/semantic_flow_matcher/identity-baseline_photo-objects-160x160.py
+CORR_CONFIG := configs/sfnet_corr/sfnet-corr_r18-scratch_1xb16-600it_photo-objects-160x160.py
+CORR_BASELINE := configs/sfnet_corr/identity-baseline_photo-objects-160x160.py
 CORR_CKPT := $(CORR_WORK)/iter_600.pth
 
 .PHONY: install demo correspondence-demo test data lint clean

@@ -21,7 +21,7 @@ from peak_memory import measure_in_subprocess, peak_growth_mib
 
 from mmcorr.registry import MODELS
 
-CONFIG = 'configs/_base_/models/semantic_flow_matcher_r101.py'
+CONFIG = 'configs/_base_/models/sfnet-corr_r101.py'
 
 
 def build(chunk):

@@ -40,7 +40,7 @@ CONFIGS = OrderedDict([
     ('FPN-R50 + AlignedFPN neck',
      'configs/plugins/fpn_r50-aligned-fpn_4xb2-80k_cityscapes-512x1024.py'),
     ('SFNet-R18 (mmcorr)',
-     'configs/sfnet/sfnet_r18-d_8xb2-56k_cityscapes-1024x1024.py'),
+     'configs/sfsegnet/sfnet_r18-d_8xb2-56k_cityscapes-1024x1024.py'),
 ])
 
 

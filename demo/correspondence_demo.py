@@ -4,7 +4,7 @@
 Usage::
 
     python demo/correspondence_demo.py SRC TGT CONFIG [--checkpoint CKPT] \
-        [--src-mask MASK] [--out-dir DIR] [--top-n 30] [--size W H] \
+        [--src-mask MASK] [--out-dir DIR] [--top-n 30] \
         [--device cpu] [--cfg-options key=value ...]
 
 Writes into ``--out-dir``:
@@ -12,17 +12,18 @@ Writes into ``--out-dir``:
 - ``matches.png``: source | target, the ``--top-n`` most confident matches
   (lowest forward-backward error, on a regular sampling of the source; inside
   the mask when one is given) as lines.
-- ``src_warped_to_tgt.png``: the source warped onto the target: each TARGET
-  pixel reads the source where the target-to-source mapping (``grid_t2s``)
-  sends it (target size).
-- ``tgt_warped_to_src.png``: the target warped onto the source (``grid_s2t``,
-  source size).
+- ``src_warped_to_tgt.png``: the source brought into the target's frame:
+  each TARGET pixel reads the source where the target-to-source mapping
+  (``grid_t2s``) sends it (target size).
+- ``tgt_warped_to_src.png``: the target brought into the source's frame
+  (``grid_s2t``, source size).
 - ``mask_warped.png`` (with ``--src-mask``): the source mask carried onto the
   target frame the same way (0 / 255, target size).
 
 Without ``--checkpoint`` the model runs with the config's initialisation
 (``init_cfg``, e.g. an ImageNet backbone, and random adaptation layers): the
-pictures show the pipeline working, not meaningful matches.
+pictures show the pipeline working, not meaningful matches. The network input
+size is the config's test pipeline's (change it in the config).
 """
 import argparse
 import os
@@ -34,8 +35,8 @@ import cv2
 import numpy as np
 from mmengine.config import DictAction
 
-from mmcorr.apis import init_matcher, match_images, warp_image
-from mmcorr.datasets.transforms.pair_transforms import read_image_file
+from mmcorr.apis import init_model, match_images, warp_image
+from mmcorr.datasets.transforms import read_image_file
 from mmcorr.visualization import draw_matches, top_matches
 
 
@@ -55,9 +56,6 @@ def parse_args(argv=None):
                         help='where to write the PNGs')
     parser.add_argument('--top-n', type=int, default=30,
                         help='number of matches drawn')
-    parser.add_argument('--size', type=int, nargs=2, metavar=('W', 'H'),
-                        help="network resize (default: the config's test "
-                        'pipeline)')
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='config overrides, key=value')
@@ -99,10 +97,9 @@ def main(argv=None) -> int:
                    'initialisation; the matches are meaningless')
         warnings.warn(message)
         print(f'WARNING: {message}')
-    model = init_matcher(args.config, args.checkpoint, args.device,
-                         args.cfg_options,
-                         init_weights=args.checkpoint is None)
-    result = match_images(model, src, tgt, size=args.size)
+    model = init_model(args.config, args.checkpoint, args.device,
+                       args.cfg_options, init_weights=args.checkpoint is None)
+    result = match_images(model, src, tgt)
     os.makedirs(args.out_dir, exist_ok=True)
 
     src_pts, tgt_pts, errors = top_matches(result, args.top_n, mask=mask)
@@ -112,11 +109,11 @@ def main(argv=None) -> int:
           f'{errors.min() if len(errors) else float("nan"):.2f}-'
           f'{errors.max() if len(errors) else float("nan"):.2f} source px')
     write(osp.join(args.out_dir, 'src_warped_to_tgt.png'),
-          warp_image(result, src, 's2t'))
+          warp_image(result, src, image_of='source'))
     write(osp.join(args.out_dir, 'tgt_warped_to_src.png'),
-          warp_image(result, tgt, 't2s'))
+          warp_image(result, tgt, image_of='target'))
     if mask is not None:
-        warped = warp_image(result, mask, 's2t')
+        warped = warp_image(result, mask, image_of='source')
         write(osp.join(args.out_dir, 'mask_warped.png'),
               (warped > 0).astype(np.uint8) * 255)
     return 0

@@ -11,10 +11,16 @@ mmengine imports ``mmcorr.registry`` for a scoped key).
 
 A name found nowhere raises a ``KeyError`` naming the registry, the scope, close
 matches, and the fix, instead of mmengine's generic message.
+
+Because mmcorr is searched first, a module registered in mmcorr under a name
+that mmseg or mmengine's root already uses would silently replace that class
+in every mmcorr-scoped config; registering one raises
+:class:`RegistryNameClashError` instead (see
+:meth:`MMCorrRegistry.register_module`).
 """
 import difflib
 from importlib import import_module
-from typing import Optional, Sequence, Type
+from typing import Any, List, Optional, Sequence, Tuple, Type, Union
 
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
@@ -45,6 +51,14 @@ from mmengine.registry import Registry
 
 #: scopes whose registries are searched for plain names not found in mmcorr.
 FALLBACK_SCOPES = ('mmseg', )
+
+
+class RegistryNameClashError(KeyError):
+    """Registering a name in mmcorr that would shadow mmseg's or the root's."""
+
+    def __str__(self) -> str:
+        # KeyError's str() is the repr of its argument; keep the message plain
+        return str(self.args[0]) if self.args else ''
 
 
 class MMCorrRegistry(Registry):
@@ -92,6 +106,93 @@ class MMCorrRegistry(Registry):
         if obj is None:
             raise KeyError(self._not_found_message(key))
         return obj
+
+    def register_module(self,
+                        name: Optional[Union[str, List[str]]] = None,
+                        force: bool = False,
+                        module: Optional[Type] = None,
+                        shadow: bool = False) -> Any:
+        """Register a module, as a decorator or with ``module=``.
+
+        As :meth:`mmengine.registry.Registry.register_module`, but a name
+        that the fallback scopes' registry of this kind (mmseg's, whose
+        modules are imported first) or mmengine's root registries (mmcv's
+        transforms and layers, mmengine's hooks...) already hold raises a
+        :class:`RegistryNameClashError`: mmcorr is searched first, so the new
+        class would silently replace theirs in every mmcorr-scoped config.
+        The root counts too: it is as silent, and a descriptive name costs
+        nothing. Root registries only hold what has been imported so far
+        (mmseg's imports bring in mmcv's transforms and layers). Registering
+        the very class the other registry holds is allowed.
+
+        Args:
+            name (str | list[str], optional): Name(s); the class name if
+                ``None``.
+            force (bool): Replace an entry of *this* registry (mmengine's
+                meaning); it does not allow shadowing.
+            module (type, optional): Register this instead of decorating.
+            shadow (bool): Shadow another registry's class on purpose (e.g.
+                to patch it for mmcorr configs only). Prefer a new name.
+
+        Raises:
+            RegistryNameClashError: A ``KeyError`` naming this registry, the
+                name, the shadowed class and a descriptive alternative.
+        """
+        if not isinstance(shadow, bool):
+            raise TypeError(f'shadow must be a bool, got {shadow!r}')
+        super().register_module(name, force)  # checks name and force only
+
+        def register(cls):
+            self._register_module(cls, name, force, shadow)
+            return cls
+
+        return register if module is None else register(module)
+
+    def _register_module(self,
+                         module: Type,
+                         module_name: Optional[Union[str, List[str]]] = None,
+                         force: bool = False,
+                         shadow: bool = False) -> None:
+        """mmengine's registration, behind the clash guard unless ``shadow``."""
+        if callable(module) and not shadow:
+            names = module.__name__ if module_name is None else module_name
+            for name in [names] if isinstance(names, str) else names:
+                self._refuse_shadowing(name, module)
+        super()._register_module(module, module_name, force)
+
+    def _shadowed(self, name: str) -> Optional[Tuple[Registry, Any]]:
+        """The registry and object that ``name`` resolves to after mmcorr."""
+        for sibling in self._fallback_registries():
+            sibling.import_from_location()
+            if name in sibling._module_dict:
+                return sibling, sibling._module_dict[name]
+        registry = self.parent
+        while registry is not None:
+            if name in registry._module_dict:
+                return registry, registry._module_dict[name]
+            registry = registry.parent
+        return None
+
+    def _refuse_shadowing(self, name: str, module: Any) -> None:
+        """Raise if ``name`` resolves, after mmcorr, to another object."""
+        shadowed = self._shadowed(name)
+        if shadowed is not None and shadowed[1] is not module:
+            raise RegistryNameClashError(
+                self._clash_message(name, *shadowed))
+
+    def _clash_message(self, name: str, owner: Registry, existing: Any) -> str:
+        where = f'{getattr(existing, "__module__", "?")}.' \
+            f'{getattr(existing, "__qualname__", existing)}'
+        return (
+            f'Cannot register {name!r} in the {self.scope}::{self.name} '
+            f'registry: {owner.scope}::{owner.name} already has {name!r} '
+            f'({where}), and since {self.scope} is searched first the new '
+            f'class would silently replace it in every config with '
+            f'default_scope={self.scope!r}. Give it a descriptive name '
+            f"instead, '{name}<Variant>' (e.g. 'ICNetCoSaliency' rather than "
+            f"'ICNet'), as the class name or register_module(name=...). To "
+            f'replace {where} on purpose pass register_module(..., '
+            f'shadow=True); force=True does not.')
 
     def _fallback_registries(self):
         for scope in self.fallback_scopes:

@@ -1,3 +1,5 @@
+# Task-neutral runtime: every config inherits it, segmentation through
+# segmentation_runtime.py (which swaps in mmseg's visualiser).
 default_scope = 'mmcorr'
 env_cfg = dict(
     cudnn_benchmark=False,
@@ -6,8 +8,9 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 vis_backends = [dict(type='LocalVisBackend')]
+# mmengine's plain visualiser (what the Runner builds when none is given)
 visualizer = dict(
-    type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+    type='Visualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None

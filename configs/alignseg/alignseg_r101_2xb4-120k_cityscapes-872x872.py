@@ -8,7 +8,7 @@
 _base_ = [
     '../_base_/models/alignseg_r101.py',
     'mmseg::_base_/datasets/cityscapes.py',
-    '../_base_/default_runtime.py',
+    '../_base_/segmentation_runtime.py',
 ]
 crop_size = (872, 872)
 data_preprocessor = dict(size=crop_size)

@@ -4,7 +4,8 @@
 # ImageNet normalisation. Warps use the exact 'pixel' grid convention.
 _base_ = [
     '../_base_/models/alignseg_r101.py', '../_base_/datasets/shape_scenes.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_cpu_2k.py'
+    '../_base_/segmentation_runtime.py',
+    '../_base_/schedules/schedule_cpu_2k.py'
 ]
 crop_size = (128, 128)
 model = dict(

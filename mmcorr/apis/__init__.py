@@ -1,10 +1,10 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-"""High-level inference APIs."""
-from .correspondence import (RESIZE_MAPPINGS, CorrespondenceResult,
-                             init_matcher, match_images, protocol_affine,
-                             resize_axis_affine, warp_image)
+"""High-level inference APIs: :func:`init_model` for every task, one module
+per task for its inference."""
+from .correspondence import match_images, warp_image
+from .inference import init_model, load_config, test_pipeline
 
 __all__ = [
-    'CorrespondenceResult', 'RESIZE_MAPPINGS', 'init_matcher', 'match_images',
-    'warp_image', 'resize_axis_affine', 'protocol_affine'
+    'init_model', 'load_config', 'test_pipeline', 'match_images',
+    'warp_image'
 ]

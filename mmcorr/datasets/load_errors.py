@@ -55,6 +55,9 @@ def sample_files(data_info: Dict[str, Any]) -> List[str]:
             files.append(value)
         elif key.endswith('_paths') and isinstance(value, (list, tuple)):
             files.extend(v for v in value if isinstance(v, str))
+        elif key == 'views' and isinstance(value, (list, tuple)):
+            for view in value:
+                files.extend(sample_files(view))
     return files
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from .load_errors import ClearLoadErrorsMixin, check_dir
-from .transforms.pair_transforms import keypoint_validity
+from .transforms.views import keypoint_validity, views_from_sides
 
 
 class CsvFormatError(ValueError):
@@ -76,8 +76,13 @@ class PairCsvDataset(ClearLoadErrorsMixin, BaseDataset):
     """Base of datasets listed as one image pair per csv row.
 
     Subclasses set ``DATA_HINT`` (where the data come from) and implement
-    ``parse_row(row, index, where) -> dict``. Image paths in the csv are
-    relative to ``data_prefix['img_path']`` (``data_root`` by default).
+    ``parse_row(row, index, where) -> dict`` with ``src_*`` / ``tgt_*``
+    entries (``img_path``, ``keypoints``, optional ``bbox``,
+    ``bbox_size``), which become the two ``views`` of the data info (see
+    :mod:`mmcorr.datasets.transforms.views`); the other entries
+    (``category``, ...) and ``keypoint_valid``, ``pair_index`` are shared.
+    Image paths in the csv are relative to ``data_prefix['img_path']``
+    (``data_root`` by default).
 
     Args:
         ann_file (str): The split csv, relative to ``data_root``.
@@ -119,4 +124,5 @@ class PairCsvDataset(ClearLoadErrorsMixin, BaseDataset):
         info['keypoint_valid'] = keypoint_validity(info['src_keypoints'],
                                                    info['tgt_keypoints'])
         info['pair_index'] = index
-        return info
+        return views_from_sides(info, ('img_path', 'keypoints', 'bbox',
+                                       'bbox_size'))

@@ -40,11 +40,11 @@ class PFPascalDataset(PairCsvDataset):
     ====  =================================================================
 
     Keypoints are in pixels of the original images. Each data info holds
-    ``src_img_path``, ``tgt_img_path``, ``src_keypoints``,
-    ``tgt_keypoints`` (``(K, 2)`` float32 ``(x, y)``), ``keypoint_valid``
-    (``(K,)`` bool; ``-1`` entries are padding), ``category``,
-    ``category_id`` (0..19), ``pair_index`` (row number) and, with column
-    7, ``src_bbox_size``.
+    ``views`` (source, target), each with ``img_path`` and ``keypoints``
+    (``(K, 2)`` float32 ``(x, y)``) and, with column 7, the source's
+    ``bbox_size``; and the shared ``keypoint_valid`` (``(K,)`` bool; ``-1``
+    entries are padding), ``category``, ``category_id`` (0..19) and
+    ``pair_index`` (row number).
 
     Args:
         ann_file (str): Split csv relative to ``data_root``, e.g.

@@ -1,7 +1,8 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-from .metrics import (BoundaryIoUMetric, PCKMetric, mask_boundary,
-                      transfer_keypoints)
+from .metrics import (BoundaryIoUMetric, PCKMetric, crop_and_rescale_grid,
+                      mask_boundary)
 
 __all__ = [
-    'BoundaryIoUMetric', 'mask_boundary', 'PCKMetric', 'transfer_keypoints'
+    'BoundaryIoUMetric', 'mask_boundary', 'PCKMetric',
+    'crop_and_rescale_grid'
 ]

@@ -6,8 +6,10 @@ and ``type='mmcorr.<Name>'``.
 """
 from . import (backbones, data_preprocessors, decode_heads, layers, losses,
                matchers, necks)
+from .data_preprocessors import MultiViewDataPreprocessor
+from .multi_view_model import MultiViewModel
 
 __all__ = [
     'backbones', 'data_preprocessors', 'decode_heads', 'layers', 'losses',
-    'matchers', 'necks'
+    'matchers', 'necks', 'MultiViewDataPreprocessor', 'MultiViewModel'
 ]

@@ -1,6 +1,10 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """One implementation of each correlation / warping primitive, used by all
-methods. Pure functions; see ``docs/conventions.md`` for units and grids."""
+methods. Pure functions; see ``docs/conventions.md`` for units and grids.
+
+Shape, dtype and device checks always run; NaN/Inf checks are opt-in
+(:func:`finite_checks`, or ``MMCORR_CHECK_FINITE=1`` in the environment)."""
+from ._checks import FINITE_CHECKS_ENV, finite_checks, finite_checks_enabled
 from .correlation import (global_correlation, global_correlation_chunks,
                           l2_normalize_features, local_correlation,
                           local_correlation_size, transpose_correlation)
@@ -14,5 +18,5 @@ __all__ = [
     'local_correlation', 'local_correlation_size', 'transpose_correlation',
     'sample_patches', 'identity_grid', 'kernel_soft_argmax',
     'soft_argmax_grid', 'window_soft_argmax', 'GRID_CONVENTIONS', 'flow_warp',
-    'grid_warp'
+    'grid_warp', 'FINITE_CHECKS_ENV', 'finite_checks', 'finite_checks_enabled'
 ]

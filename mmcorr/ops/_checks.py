@@ -5,12 +5,15 @@ Two kinds of tensors reach the ops. *Values* (feature maps, correlations)
 are computed with, so they must be floating point: an integer correlation
 would give an integer ``linspace`` and a wrong grid. *Positions* (flows,
 offsets, grids) are cast to the values' dtype, so any real dtype will do
-(integers are exact pixel offsets). All checks read metadata only, except
-:func:`check_finite`, which scans the data.
+(integers are exact pixel offsets). All checks read metadata only and always
+run, except :func:`check_finite`, which scans the data (a host
+synchronisation on CUDA) and runs only while :func:`finite_checks_enabled`.
 """
+import contextlib
 import math
 import numbers
-from typing import Any, Optional, Sequence, Tuple
+import os
+from typing import Any, Iterator, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -128,11 +131,63 @@ def check_real(value: Any, name: str, low: float = 0,
                          f'{value!r}')
 
 
+#: environment variable that turns the finiteness checks on (``1``) or off
+FINITE_CHECKS_ENV = 'MMCORR_CHECK_FINITE'
+_ENV_VALUES = {'1': True, 'true': True, 'yes': True, 'on': True,
+               '0': False, 'false': False, 'no': False, 'off': False,
+               '': False}
+#: set by :func:`finite_checks`; ``None`` defers to the environment
+_finite_override: Optional[bool] = None
+
+
+def finite_checks_enabled() -> bool:
+    """Whether the ops refuse NaN/Inf inputs (off by default).
+
+    The innermost active :func:`finite_checks` block decides; outside any,
+    the environment variable ``MMCORR_CHECK_FINITE``, read at each call
+    (``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off``/unset).
+
+    Raises:
+        ValueError: if the variable holds any other value.
+    """
+    if _finite_override is not None:
+        return _finite_override
+    value = os.environ.get(FINITE_CHECKS_ENV, '')
+    enabled = _ENV_VALUES.get(value.strip().lower())
+    if enabled is None:
+        raise ValueError(f'{FINITE_CHECKS_ENV}={value!r} is not a switch; '
+                         'use 1 (check for NaN/Inf) or 0 (do not)')
+    return enabled
+
+
+@contextlib.contextmanager
+def finite_checks(enabled: bool = True) -> Iterator[None]:
+    """Turn the ops' NaN/Inf checks on (or off) inside a ``with`` block.
+
+    Overrides ``MMCORR_CHECK_FINITE`` until the block ends, then restores the
+    previous state; blocks nest. The state is process-wide (not per thread).
+    Also usable as a decorator.
+    """
+    global _finite_override
+    if not isinstance(enabled, bool):
+        raise TypeError(f'enabled must be a bool, got {enabled!r}')
+    previous, _finite_override = _finite_override, enabled
+    try:
+        yield
+    finally:
+        _finite_override = previous
+
+
 def check_finite(x: Tensor, name: str) -> None:
     """Refuse NaN/Inf, which would spread silently through sums and samples.
 
-    Skipped while tracing/compiling, where a data-dependent check cannot run.
+    Runs only while :func:`finite_checks_enabled`: the scan synchronises the
+    device, and under mixed precision an overflow is the loss scaler's to
+    skip. Skipped while tracing/compiling, where a data-dependent check
+    cannot run.
     """
+    if not finite_checks_enabled():
+        return
     if torch.jit.is_tracing() or torch.compiler.is_compiling():
         return
     if x.is_floating_point() and not bool(torch.isfinite(x).all()):

@@ -61,8 +61,8 @@ def sample_patches(feat: Tensor,
     x = x[:, None, None] + steps.view(1, 1, -1, 1, 1)
     y = y[:, None, None] + steps.view(1, -1, 1, 1, 1)
     x, y = torch.broadcast_tensors(x, y)
-    grid = torch.stack((2 * x / max(width - 1, 1) - 1,
-                        2 * y / max(height - 1, 1) - 1), dim=-1)
+    grid, align_corners = _normalise(x, y, feat.shape[2:], align_corners,
+                                     padding_mode)
     grid = grid.reshape(batch, patch_size * patch_size * height, width, 2)
     out = grid_sample(
         feat,
@@ -71,6 +71,30 @@ def sample_patches(feat: Tensor,
         padding_mode=padding_mode,
         align_corners=align_corners)
     return out.view(batch, -1, patch_size * patch_size, height, width)
+
+
+def _normalise(x: Tensor, y: Tensor, size, align_corners: bool,
+               padding_mode: str):
+    """Pixel positions -> ``grid_sample`` grid and ``align_corners`` flag.
+
+    Args:
+        x, y (Tensor): Positions in pixels, same shape ``S``.
+        size (tuple): ``(H, W)`` of the sampled map, in pixels.
+
+    Returns:
+        tuple: The grid ``[*S, 2]`` and the flag to sample it with.
+        ``align_corners=True`` puts every position of a size-1 axis on its
+        one pixel (``grid_sample`` scales by ``size - 1 = 0``), so with zero
+        padding such maps use the same positions normalised for
+        ``align_corners=False`` (pixel ``k`` at ``(2k + 1) / size - 1``).
+    """
+    height, width = size
+    if align_corners and padding_mode == 'zeros' and min(size) == 1:
+        return torch.stack(((2 * x + 1) / width - 1,
+                            (2 * y + 1) / height - 1), dim=-1), False
+    return torch.stack((2 * x / max(width - 1, 1) - 1,
+                        2 * y / max(height - 1, 1) - 1),
+                       dim=-1), align_corners
 
 
 def _check_offset(offset: Tensor, feat: Tensor) -> None:

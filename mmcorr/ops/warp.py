@@ -117,7 +117,13 @@ def flow_warp(feat: Tensor,
         align_corners = _DEFAULT_ALIGN_CORNERS[convention]
     grid = _normalised_grid(flow.to(feat.dtype), feat.shape[-2:], convention,
                             align_corners)
-    return grid_warp(feat, grid, align_corners, padding_mode, mode)
+    # the flow is checked: sample directly, not through the checking grid_warp
+    return grid_sample(
+        feat,
+        grid,
+        mode=mode,
+        padding_mode=padding_mode,
+        align_corners=align_corners)
 
 
 def grid_warp(feat: Tensor,

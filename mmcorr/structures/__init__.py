@@ -1,4 +1,6 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-from .pair_data_sample import PairDataSample
+from .correspondence_result import CorrespondenceResult
+from .multi_view_data_sample import MultiViewDataSample
+from .view_data_sample import ViewDataSample
 
-__all__ = ['PairDataSample']
+__all__ = ['CorrespondenceResult', 'MultiViewDataSample', 'ViewDataSample']

@@ -15,8 +15,8 @@ from mmcorr.ops import identity_grid
 from mmcorr.visualization import draw_matches, top_matches
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(REPO, 'configs', 'semantic_flow_matcher',
-                  'semantic-flow-matcher_r101_pf-pascal-test.py')
+CONFIG = osp.join(REPO, 'configs', 'sfnet_corr',
+                  'sfnet-corr_r101_pf-pascal-test-320x320.py')
 #: ResNet-18 trunk, random weights: small and fast
 SMALL = {'model.backbone.depth': 18, 'model.backbone.init_cfg': None,
          'model.adaptation_channels': [256, 512]}

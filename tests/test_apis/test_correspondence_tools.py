@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-CONFIG = 'configs/semantic_flow_matcher/' \
-    'semantic-flow-matcher_r101_pf-pascal-test.py'
+CONFIG = 'configs/sfnet_corr/' \
+    'sfnet-corr_r101_pf-pascal-test-320x320.py'
 SMALL = ['--cfg-options', 'model.backbone.depth=18',
          'model.backbone.init_cfg=None', 'model.adaptation_channels=[256,512]']
 

@@ -74,3 +74,33 @@ def test_ignored_pixels_count_nowhere():
 def test_size_mismatch_is_an_error():
     with pytest.raises(ValueError, match='differ in size'):
         run_metric([(np.zeros((4, 4), np.int64), np.zeros((4, 5), np.int64))])
+
+
+
+def mask_iou(pred, label, cls):
+    """IoU of the class masks in percent (NaN when the class is absent)."""
+    union = np.sum((label == cls) | (pred == cls))
+    inter = np.sum((label == cls) & (pred == cls))
+    return inter / union * 100 if union else np.nan
+
+
+@pytest.mark.parametrize('shape', [(1, 9), (7, 1), (1, 1)])
+def test_one_pixel_high_or_wide_images(shape):
+    """A squeeze used to drop the size-1 spatial axis (and crash)."""
+    rng = np.random.default_rng(sum(shape))
+    label = rng.integers(0, 2, shape)
+    pred = rng.integers(0, 2, shape)
+    label.flat[0], pred.flat[0] = 1, 0  # both classes occur
+    metric = BoundaryIoUMetric()
+    metric.dataset_meta = dict(classes=('bg', 'square'))
+    metric.process({}, [sample(pred, label)])
+    (inter, union), = metric.results
+    width = max(1, round(0.02 * np.hypot(*shape)))
+    for cls in (0, 1):
+        gb = brute_boundary(label == cls, width)
+        pb = brute_boundary(pred == cls, width)
+        assert (inter[cls], union[cls]) == ((gb & pb).sum(), (gb | pb).sum())
+    # every pixel touches the image edge: the bands are the whole masks
+    expected = np.nanmean([mask_iou(pred, label, cls) for cls in (0, 1)])
+    assert metric.compute_metrics(metric.results)['mBIoU'] == pytest.approx(
+        round(expected, 2))

@@ -20,7 +20,7 @@ ALL_CONFIGS = sorted(
     if '_base_' not in p)
 #: segmentation configs; the correspondence ones are tested in
 #: test_semantic_flow_matcher.py
-CONFIGS = [c for c in ALL_CONFIGS if 'semantic_flow_matcher' not in c]
+CONFIGS = [c for c in ALL_CONFIGS if '/sfnet_corr/' not in c]
 
 
 def tiny_batch(num_classes, size=(64, 64), batch=2):
@@ -68,13 +68,12 @@ def test_config_forward_backward(config):
 
 def test_every_method_has_configs():
     folders = {c.split('/')[1] for c in ALL_CONFIGS}
-    assert {'fpn', 'sfnet', 'sfnet_lite', 'alignseg', 'plugins',
-            'semantic_flow_matcher'} <= folders
+    assert {'fpn', 'sfsegnet', 'alignseg', 'plugins', 'sfnet_corr'} <= folders
 
 
 @pytest.mark.parametrize('config', [
-    'configs/sfnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py',
-    'configs/sfnet_lite/sfnet-lite_r18-w32_1xb8-2k_shape-scenes-128x128.py',
+    'configs/sfsegnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py',
+    'configs/sfsegnet/sfnet-lite_r18-w32_1xb8-2k_shape-scenes-128x128.py',
     'configs/alignseg/alignseg_r18-w32_1xb8-2k_shape-scenes-128x128.py',
     'configs/plugins/fpn_r18-w32-aligned-fpn_1xb8-2k_shape-scenes-128x128.py',
 ])
@@ -92,7 +91,7 @@ def test_method_trains_through_tools(config, tiny_config, run_tool,
 def test_sfnet_deep_supervision_heads_train_only():
     from mmcorr.registry import MODELS
     cfg = Config.fromfile(osp.join(
-        REPO, 'configs/sfnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py'))
+        REPO, 'configs/sfsegnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py'))
     replace_sync_bn(cfg.model)
     cfg.model.data_preprocessor.size = (64, 64)
     cfg.model.decode_head.dsn_head = dict(

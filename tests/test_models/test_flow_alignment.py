@@ -73,7 +73,7 @@ def test_onnx_export_of_sfnet_r18(tmp_path):
     from mmengine.config import Config
     from mmcorr.registry import MODELS
     cfg = Config.fromfile(
-        'configs/sfnet/sfnet_r18-d_8xb2-56k_cityscapes-1024x1024.py')
+        'configs/sfsegnet/sfnet_r18-d_8xb2-56k_cityscapes-1024x1024.py')
     cfg.model.backbone.norm_cfg = dict(type='BN')
     cfg.model.decode_head.norm_cfg = dict(type='BN')
 

@@ -19,8 +19,7 @@ from mmcorr.structures import PairDataSample
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
     osp.relpath(p, REPO) for p in glob.glob(
-        osp.join(REPO, 'configs', 'semantic_flow_matcher',
-                 'semantic-flow-matcher_*.py')))
+        osp.join(REPO, 'configs', 'sfnet_corr', 'sfnet-corr_*.py')))
 #: a ResNet-18 trunk keeps the tests of the ResNet-101 configs small; the
 #: matcher is the same
 SMALL = dict(backbone=dict(depth=18, init_cfg=None),
@@ -108,8 +107,8 @@ def write_pf_pascal(root):
 def test_tools_test_evaluates_pf_pascal(tmp_path, run_tool):
     root = str(tmp_path / 'PF_Pascal')
     write_pf_pascal(root)
-    config = 'configs/semantic_flow_matcher/' \
-        'semantic-flow-matcher_r101_pf-pascal-test.py'
+    config = 'configs/sfnet_corr/' \
+        'sfnet-corr_r101_pf-pascal-test-320x320.py'
     checkpoint = str(tmp_path / 'small.pth')
     torch.save({'state_dict': build(config).state_dict()}, checkpoint)
     metrics = str(tmp_path / 'metrics.json')
@@ -126,9 +125,9 @@ def test_tools_test_evaluates_pf_pascal(tmp_path, run_tool):
     assert all(0 <= v <= 100 for v in result.values())
 
 
-PHOTO_OBJECTS = 'configs/semantic_flow_matcher/' \
-    'semantic-flow-matcher_r18-scratch_photo-objects-160x160.py'
-IDENTITY = 'configs/semantic_flow_matcher/' \
+PHOTO_OBJECTS = 'configs/sfnet_corr/' \
+    'sfnet-corr_r18-scratch_1xb16-600it_photo-objects-160x160.py'
+IDENTITY = 'configs/sfnet_corr/' \
     'identity-baseline_photo-objects-160x160.py'
 
 
@@ -240,8 +239,8 @@ def test_voc_recipe_trains_and_validates(tmp_path, run_tool, variant):
     write_pf_pascal(pf)
     os.rename(osp.join(pf, 'bbox_test_pairs_pf_pascal.csv'),
               osp.join(pf, 'bbox_val_pairs_pf_pascal.csv'))
-    config = 'configs/semantic_flow_matcher/' \
-        f'semantic-flow-matcher_r101_voc-pairs-40e_pf-pascal{variant}.py'
+    config = 'configs/sfnet_corr/' \
+        f'sfnet-corr_r101_1xb16-40e_voc-pairs_pf-pascal-320x320{variant}.py'
     work = str(tmp_path / 'work')
     run_tool(['tools/train.py', config, '--work-dir', work,
               '--cfg-options', f'train_dataloader.dataset.data_root={voc}',

@@ -33,7 +33,7 @@ def official():
 
 def build_model():
     cfg = Config.fromfile(osp.join(
-        REPO, 'configs/_base_/models/semantic_flow_matcher_r101.py'))
+        REPO, 'configs/_base_/models/sfnet-corr_r101.py'))
     cfg.model.backbone.init_cfg = None
     cfg.model.data_preprocessor = None
     return MODELS.build(cfg.model)

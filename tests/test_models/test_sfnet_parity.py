@@ -15,9 +15,9 @@ from mmcorr.registry import MODELS
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PARITY = osp.join(REPO, 'tests', 'data', 'parity')
 CASES = {
-    'sfnet_r18_v1': ('configs/sfnet/sfnet_r18-d_8xb2-56k_cityscapes-1024x1024.py',
-                     'v1'),
-    'sfnet_lite_r18': ('configs/sfnet_lite/'
+    'sfnet_r18_v1': ('configs/sfsegnet/'
+                     'sfnet_r18-d_8xb2-56k_cityscapes-1024x1024.py', 'v1'),
+    'sfnet_lite_r18': ('configs/sfsegnet/'
                        'sfnet-lite_r18-d_8xb2-186k_cityscapes-1024x1024.py',
                        'lite'),
 }

@@ -2,9 +2,10 @@
 import pytest
 import torch
 
-from mmcorr.ops import (global_correlation, global_correlation_chunks,
-                        l2_normalize_features, local_correlation,
-                        local_correlation_size, transpose_correlation)
+from mmcorr.ops import (finite_checks, global_correlation,
+                        global_correlation_chunks, l2_normalize_features,
+                        local_correlation, local_correlation_size,
+                        transpose_correlation)
 from mmcorr.ops._mmcv import mmcv_correlation_available
 
 
@@ -162,6 +163,7 @@ def test_local_correlation_bad_shapes(shape_b, message):
         local_correlation(torch.randn(1, 3, 4, 4), torch.randn(*shape_b), 3)
 
 
+@finite_checks()
 def test_non_finite_input_is_refused():
     a = torch.randn(1, 2, 4, 4)
     b = a.clone()

@@ -1,10 +1,12 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
+import itertools
+
 import pytest
 import torch
 import torch.nn.functional as F
 from references import bilinear
 
-from mmcorr.ops import (local_correlation, sample_patches,
+from mmcorr.ops import (finite_checks, local_correlation, sample_patches,
                         window_soft_argmax)
 
 
@@ -77,7 +79,8 @@ def test_sample_patches_bad_input():
         sample_patches(feat, None, 2)
     with pytest.raises(ValueError, match=r'offset must be \[B, 2, H, W\]'):
         sample_patches(feat, torch.zeros(1, 2, 4, 4), 3)
-    with pytest.raises(ValueError, match='offset contains NaN'):
+    with finite_checks(), \
+            pytest.raises(ValueError, match='offset contains NaN'):
         sample_patches(feat, torch.full((1, 2, 4, 5), float('nan')), 3)
 
 
@@ -122,3 +125,57 @@ def test_sample_patches_casts_offset_like_flow_warp():
     torch.testing.assert_close(sample_patches(feat, offset.double(), 3),
                                expected)
     torch.testing.assert_close(sample_patches(feat, offset, 3), expected)
+
+
+# --- maps 1 pixel high or wide ----------------------------------------------
+
+
+def legacy_patches(feat, offset, patch, dilation):
+    """``align_corners=False``: the position ``p`` on an axis of size ``S`` is
+    read at ``p * S / max(S - 1, 1) - 0.5`` (MAST's half-pixel shift)."""
+    batch, channels, height, width = feat.shape
+    radius = (patch - 1) // 2
+    sx, sy = width / max(width - 1, 1), height / max(height - 1, 1)
+    out = torch.zeros(batch, channels, patch * patch, height, width,
+                      dtype=feat.dtype)
+    for b, y, x, i, j in itertools.product(range(batch), range(height),
+                                           range(width), range(patch),
+                                           range(patch)):
+        px = x + float(offset[b, 0, y, x]) + (j - radius) * dilation
+        py = y + float(offset[b, 1, y, x]) + (i - radius) * dilation
+        out[b, :, i * patch + j, y, x] = bilinear(feat[b], px * sx - 0.5,
+                                                  py * sy - 0.5)
+    return out
+
+
+@pytest.mark.parametrize('height, width', [(1, 8), (8, 1), (1, 1)])
+def test_size_one_axis_zero_offset_equals_unfold(height, width):
+    """A 1-pixel-high or -wide map used to repeat its row/column outside
+    itself (max error 2.3 on 1x8) instead of reading zeros."""
+    feat = torch.randn(2, 3, height, width, dtype=torch.float64)
+    unfolded = F.unfold(feat, 5, padding=2).view(2, 3, 25, height, width)
+    torch.testing.assert_close(sample_patches(feat, None, 5), unfolded,
+                               rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize('height, width', [(1, 8), (8, 1), (1, 1)])
+@pytest.mark.parametrize('align_corners', [True, False])
+def test_size_one_axis_matches_brute_force(height, width, align_corners):
+    gen = torch.Generator().manual_seed(11)
+    feat = torch.randn(2, 3, height, width, generator=gen,
+                       dtype=torch.float64)
+    offset = torch.randn(2, 2, height, width, generator=gen,
+                         dtype=torch.float64)
+    reference = brute_patches if align_corners else legacy_patches
+    torch.testing.assert_close(
+        sample_patches(feat, offset, 3, 2, align_corners=align_corners),
+        reference(feat, offset, 3, 2), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize('padding_mode', ['border', 'reflection'])
+def test_size_one_axis_other_padding_modes_unchanged(padding_mode):
+    """Border and reflection padding repeat the single row (as before)."""
+    feat = torch.randn(1, 2, 1, 6, dtype=torch.float64)
+    out = sample_patches(feat, None, 3, padding_mode=padding_mode)
+    for i in range(3):
+        torch.testing.assert_close(out[:, :, i * 3 + 1], feat)

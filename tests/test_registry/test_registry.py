@@ -105,3 +105,86 @@ def test_unknown_type_through_train_tool(run_tool, tiny_fpn_config,
     assert proc.returncode != 0
     assert "'FPNHeadd' is not in the mmcorr::model registry" in proc.stderr
     assert osp.isdir(tmp_path)
+
+
+# --- names that would shadow mmseg's or mmengine's root registries ----------
+
+
+@pytest.fixture
+def restore_registries():
+    """Undo what a test registers in mmcorr's MODELS and TRANSFORMS."""
+    saved = {r: dict(r._module_dict) for r in (mmcorr_registry.MODELS,
+                                               mmcorr_registry.TRANSFORMS)}
+    yield
+    for registry, entries in saved.items():
+        registry._module_dict.clear()
+        registry._module_dict.update(entries)
+
+
+def new_class(name):
+    return type(name, (), {'__module__': __name__})
+
+
+@pytest.mark.parametrize('force', [False, True])
+def test_mmseg_name_is_refused_in_mmcorr(force, restore_registries):
+    with pytest.raises(mmcorr_registry.RegistryNameClashError) as info:
+        mmcorr_registry.MODELS.register_module(force=force)(new_class('ICNet'))
+    assert isinstance(info.value, KeyError)
+    message = str(info.value)
+    assert "Cannot register 'ICNet' in the mmcorr::model registry" in message
+    assert 'mmseg::model' in message
+    assert 'mmseg.models.backbones.icnet.ICNet' in message
+    assert "'ICNetCoSaliency'" in message and 'shadow=True' in message
+    assert 'ICNet' not in mmcorr_registry.MODELS._module_dict
+    from mmseg.models.backbones import ICNet
+    assert mmcorr_registry.MODELS.get('ICNet') is ICNet
+
+
+def test_one_clashing_name_of_several_registers_none(restore_registries):
+    with pytest.raises(KeyError, match="'FPNHead'"):
+        mmcorr_registry.MODELS.register_module(
+            name=['RegistryClashProbe', 'FPNHead'],
+            module=new_class('RegistryClashProbe'))
+    assert 'RegistryClashProbe' not in mmcorr_registry.MODELS._module_dict
+
+
+def test_fresh_name_registers_and_builds(restore_registries):
+    cls = mmcorr_registry.MODELS.register_module(
+        module=new_class('ICNetCoSaliencyProbe'))
+    assert mmcorr_registry.MODELS.get('ICNetCoSaliencyProbe') is cls
+    assert isinstance(
+        mmcorr_registry.MODELS.build(dict(type='ICNetCoSaliencyProbe')), cls)
+
+
+@pytest.mark.parametrize('name, owner, where', [
+    ('Resize', 'mmseg::transform', 'mmseg.datasets.transforms.transforms'),
+    ('RandomResize', 'mmengine::transform', 'mmcv.transforms.processing'),
+    ('Normalize', 'mmengine::transform', 'mmcv.transforms.processing'),
+])
+def test_mmcv_transform_names_are_refused(name, owner, where,
+                                          restore_registries):
+    with pytest.raises(mmcorr_registry.RegistryNameClashError) as info:
+        mmcorr_registry.TRANSFORMS.register_module(module=new_class(name))
+    message = str(info.value)
+    assert f'mmcorr::transform registry: {owner} already has' in message
+    assert f'{where}.{name}' in message
+
+
+def test_root_model_name_is_refused(restore_registries):
+    with pytest.raises(KeyError, match='mmengine::model .*mmcv.cnn'):
+        mmcorr_registry.MODELS.register_module(
+            module=new_class('ConvModule'))
+
+
+def test_shadowing_on_purpose_with_shadow_true(restore_registries):
+    patched = mmcorr_registry.MODELS.register_module(
+        shadow=True)(new_class('ICNet'))
+    assert mmcorr_registry.MODELS.get('ICNet') is patched
+    with pytest.raises(TypeError, match='shadow must be a bool'):
+        mmcorr_registry.MODELS.register_module(shadow='yes')
+
+
+def test_registering_the_shadowed_class_itself_is_allowed(restore_registries):
+    from mmseg.models.backbones import ICNet
+    mmcorr_registry.MODELS.register_module(module=ICNet)
+    assert mmcorr_registry.MODELS.get('ICNet') is ICNet

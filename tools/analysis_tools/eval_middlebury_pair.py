@@ -18,7 +18,7 @@ Protocol:
    keypoints follow with the pixel-centre rule ``x' = (x + 0.5) s - 0.5``.
 3. The model matches left (source) to right (target) through its test
    pipeline (:func:`mmcorr.apis.match_images`); keypoints move with
-   ``transfer_points(..., 's2t')``.
+   ``transfer_points(..., from_image='source')``.
 4. PCK@alpha: a keypoint is correct when its distance to the ground truth is
    ``<= alpha * max(H, W)`` of the downscaled image, in percent. The
    identity mapping (the same coordinates in the right image) is the
@@ -47,7 +47,7 @@ import cv2
 import numpy as np
 from mmengine.config import DictAction
 
-from mmcorr.apis import init_matcher, match_images
+from mmcorr.apis import init_model, match_images
 
 
 def parse_args(argv=None):
@@ -140,7 +140,7 @@ def evaluate(model, width: int, num_points: int,
     src, tgt = sample_keypoints(disparity, num_points)
     src, tgt = (src + 0.5) * scale - 0.5, (tgt + 0.5) * scale - 0.5
     result = match_images(model, left_s, right_s)
-    pred = result.transfer_points(src, 's2t')
+    pred = result.transfer_points(src, from_image='source')
     length = float(max(height, width))
     return dict(
         pair='middlebury2014_motorcycle (skimage.data.stereo_motorcycle)',
@@ -163,9 +163,8 @@ def main(argv=None) -> int:
     if args.checkpoint is None:
         warnings.warn("no --checkpoint: the config's initialisation; the "
                       "model's numbers are meaningless")
-    model = init_matcher(args.config, args.checkpoint, args.device,
-                         args.cfg_options,
-                         init_weights=args.checkpoint is None)
+    model = init_model(args.config, args.checkpoint, args.device,
+                       args.cfg_options, init_weights=args.checkpoint is None)
     report = evaluate(model, args.width, args.num_points, args.alphas)
     report.update(config=args.config, checkpoint=args.checkpoint)
     text = json.dumps(report, indent=2)

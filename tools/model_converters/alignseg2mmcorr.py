@@ -16,7 +16,6 @@ checkpoints whose norms were plain BN). DST gets
 ``{'state_dict': ..., 'meta': {...}}``; the exit status is 1 when a converted
 tensor's shape differs from the model's (the file would not load).
 """
-import argparse
 import os.path as osp
 import sys
 
@@ -24,7 +23,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from mmcorr.compat import load_checkpoint_file, set_unsafe_checkpoint_loading
+from mmcorr.models.converters import Conversion, run_converter
 from mmcorr.models.converters.alignseg import (convert_alignseg,
                                                unwrap_state_dict)
 from mmcorr.registry import MODELS
@@ -34,11 +33,7 @@ DEFAULT_CONFIG = osp.join(REPO, 'configs', '_base_', 'models',
                           'alignseg_r101.py')
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Convert an official AlignSeg checkpoint to mmcorr')
-    parser.add_argument('src', help='official checkpoint')
-    parser.add_argument('dst', help='output path')
+def add_arguments(parser):
     parser.add_argument(
         '--config',
         default=DEFAULT_CONFIG,
@@ -49,11 +44,6 @@ def parse_args(argv=None):
         help='keep norm weights as they are; by default they become '
         "inplace_abn's effective scale |weight| + 1e-5 (see "
         'mmcorr/models/converters/alignseg.py)')
-    parser.add_argument(
-        '--unsafe-load',
-        action='store_true',
-        help='unpickle SRC without the allow-list (trusted files only)')
-    return parser.parse_args(argv)
 
 
 def expected_shapes(config_path: str) -> dict:
@@ -65,15 +55,10 @@ def expected_shapes(config_path: str) -> dict:
     return {k: tuple(v.shape) for k, v in model.state_dict().items()}
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    if args.unsafe_load:
-        set_unsafe_checkpoint_loading(True)
-    state_dict = unwrap_state_dict(load_checkpoint_file(args.src, 'cpu'))
+def convert(checkpoint, args) -> Conversion:
     converted, report = convert_alignseg(
-        state_dict, expected_shapes(args.config), abn_scale=not args.plain_bn)
-    for line in report.lines():
-        print(line)
+        unwrap_state_dict(checkpoint), expected_shapes(args.config),
+        abn_scale=not args.plain_bn)
     meta = dict(
         converted_from='speedinghzl/AlignSeg',
         source=osp.basename(args.src),
@@ -82,10 +67,15 @@ def main(argv=None) -> int:
         unfilled_mmcorr_keys=report.missing,
         inplace_abn_scale=not args.plain_bn,
         num_batches_tracked_filled=len(report.filled_num_batches_tracked))
-    torch.save({'state_dict': converted, 'meta': meta}, args.dst)
-    print(f'saved {len(converted)} tensors to {args.dst} '
-          f'({"complete" if report.complete else "INCOMPLETE, see above"})')
-    return 1 if report.shape_mismatch else 0
+    return Conversion(
+        converted, report.lines(), meta,
+        summary='complete' if report.complete else 'INCOMPLETE, see above',
+        exit_status=1 if report.shape_mismatch else 0)
+
+
+def main(argv=None) -> int:
+    return run_converter(__doc__.split('\n')[0], convert, argv,
+                         add_arguments)
 
 
 if __name__ == '__main__':

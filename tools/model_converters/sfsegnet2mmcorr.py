@@ -3,38 +3,39 @@
 
     python tools/model_converters/sfsegnet2mmcorr.py SRC DST [--head v1|lite]
 
-Keys are renamed by :func:`mmcorr.models.converters.convert_sfsegnet` (one
-explicit table per model). Official keys with no counterpart (modules the
-official code builds but never calls) are printed, never dropped silently.
-The source is loaded with mmcorr's safe loader (``--unsafe-load`` to allow
-arbitrary pickles).
+The head is detected from the keys (``--head`` overrides it). Keys are
+renamed by :func:`mmcorr.models.converters.convert_sfsegnet` (one explicit
+table per model). Official keys expected to have no counterpart (modules the
+official code builds but never calls) are printed; any other unconverted key
+refuses the conversion and nothing is written. The source is loaded with
+mmcorr's safe loader (``--unsafe-load`` to allow arbitrary pickles).
 """
-import argparse
+import sys
 
-import torch
+from mmcorr.models.converters import (SFSEGNET_TABLES, Conversion,
+                                      convert_sfsegnet, detect_sfsegnet_head,
+                                      run_converter)
 
-from mmcorr.compat import load_checkpoint_file, set_unsafe_checkpoint_loading
-from mmcorr.models.converters import SFSEGNET_TABLES, convert_sfsegnet
+
+def add_arguments(parser):
+    parser.add_argument('--head', choices=list(SFSEGNET_TABLES),
+                        help='head of SRC (default: detected from its keys)')
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('src', help='official checkpoint')
-    parser.add_argument('dst', help='mmcorr checkpoint to write')
-    parser.add_argument('--head', choices=list(SFSEGNET_TABLES), default='v1')
-    parser.add_argument('--unsafe-load', action='store_true')
-    args = parser.parse_args(argv)
-    set_unsafe_checkpoint_loading(args.unsafe_load)
-    converted, unused = convert_sfsegnet(
-        load_checkpoint_file(args.src, map_location='cpu'), args.head)
-    for key in unused:
-        print(f'unused official key (module built but never called): {key}')
-    torch.save({'state_dict': converted,
-                'meta': {'converted_from': 'lxtGH/SFSegNets',
-                         'head': args.head}}, args.dst)
-    print(f'{len(converted)} tensors written to {args.dst}; '
-          f'{len(unused)} official keys unused')
+def convert(checkpoint, args) -> Conversion:
+    head = args.head or detect_sfsegnet_head(checkpoint)
+    converted, unused = convert_sfsegnet(checkpoint, head, strict=True)
+    report = [f'head: {head} ({"given" if args.head else "detected"})']
+    report += [f'unused official key (module built but never called): {key}'
+               for key in unused]
+    meta = {'converted_from': 'lxtGH/SFSegNets', 'head': head}
+    return Conversion(converted, report, meta,
+                      summary=f'{len(unused)} official keys unused')
+
+
+def main(argv=None) -> int:
+    return run_converter(__doc__.split('\n')[0], convert, argv, add_arguments)
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -10,29 +10,26 @@ result with ``init_cfg=dict(type='Pretrained', checkpoint=DST)`` on the
 backbone (``--prefix ''``) or as ``load_from`` of a whole model (default
 prefix ``backbone.``).
 """
-import argparse
+import sys
 
-import torch
-
-from mmcorr.compat import load_checkpoint_file, set_unsafe_checkpoint_loading
-from mmcorr.models.converters import convert_torchvision_resnet
+from mmcorr.models.converters import (Conversion, convert_torchvision_resnet,
+                                      run_converter)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('src')
-    parser.add_argument('dst')
-    parser.add_argument('--prefix', default='backbone.')
-    parser.add_argument('--unsafe-load', action='store_true')
-    args = parser.parse_args(argv)
-    set_unsafe_checkpoint_loading(args.unsafe_load)
-    converted, unused = convert_torchvision_resnet(
-        load_checkpoint_file(args.src, map_location='cpu'), args.prefix)
-    for key in unused:
-        print(f'left out (no counterpart): {key}')
-    torch.save({'state_dict': converted}, args.dst)
-    print(f'{len(converted)} tensors written to {args.dst}')
+def add_arguments(parser):
+    parser.add_argument('--prefix', default='backbone.',
+                        help="key prefix of the converted weights")
+
+
+def convert(checkpoint, args) -> Conversion:
+    converted, unused = convert_torchvision_resnet(checkpoint, args.prefix)
+    return Conversion(converted,
+                      [f'left out (no counterpart): {key}' for key in unused])
+
+
+def main(argv=None) -> int:
+    return run_converter(__doc__.split('\n')[0], convert, argv, add_arguments)
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

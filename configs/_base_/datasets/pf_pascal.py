@@ -6,10 +6,14 @@
 dataset_type = 'PFPascalDataset'
 data_root = 'data/PF_Pascal'
 test_pipeline = [
-    dict(type='LoadImagePairFromFile'),
-    dict(type='ResizePair', scale=(288, 288)),
-    dict(type='PadPair', padding=16),
-    dict(type='PackPairInputs')
+    dict(
+        type='ForEachView',
+        transforms=[
+            dict(type='LoadCheckedImage'),
+            dict(type='RecordedResize', scale=(288, 288)),
+            dict(type='RecordedPad', padding=16)
+        ]),
+    dict(type='PackMultiViewInputs')
 ]
 val_dataloader = dict(
     batch_size=1,
@@ -33,11 +37,10 @@ test_dataloader = dict(
         pipeline=test_pipeline))
 val_evaluator = dict(
     type='PCKMetric', alphas=(0.1, ), threshold='bbox',
-    threshold_of='source', grid_crop=1, grid_rescale=10 / 9)
+    threshold_of='source', undo='sfnet_approximate')
 test_evaluator = dict(
     type='PCKMetric',
     alphas=(0.05, 0.1, 0.15),
     threshold='image',
-    grid_crop=1,
-    grid_rescale=10 / 9,
+    undo='sfnet_approximate',
     eval_size=(288, 288))

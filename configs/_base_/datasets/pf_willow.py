@@ -3,10 +3,14 @@
 dataset_type = 'PFWillowDataset'
 data_root = 'data/PF_WILLOW'
 test_pipeline = [
-    dict(type='LoadImagePairFromFile'),
-    dict(type='ResizePair', scale=(288, 288)),
-    dict(type='PadPair', padding=16),
-    dict(type='PackPairInputs')
+    dict(
+        type='ForEachView',
+        transforms=[
+            dict(type='LoadCheckedImage'),
+            dict(type='RecordedResize', scale=(288, 288)),
+            dict(type='RecordedPad', padding=16)
+        ]),
+    dict(type='PackMultiViewInputs')
 ]
 test_dataloader = dict(
     batch_size=1,
@@ -23,5 +27,4 @@ test_evaluator = dict(
     alphas=(0.05, 0.1, 0.15),
     threshold='keypoints',
     threshold_of='source',
-    grid_crop=1,
-    grid_rescale=10 / 9)
+    undo='sfnet_approximate')

@@ -9,12 +9,16 @@ train_pipeline = [
     dict(type='LoadForegroundMask'),
     dict(type='RandomAffinePair', scale=scale, sigma=0.15, flip_prob=0.5,
          jitter=0.1),
-    dict(type='PackPairInputs')
+    dict(type='PackMultiViewInputs')
 ]
 test_pipeline = [
-    dict(type='LoadImagePairFromFile'),
-    dict(type='ResizePair', scale=scale),
-    dict(type='PackPairInputs')
+    dict(
+        type='ForEachView',
+        transforms=[
+            dict(type='LoadCheckedImage'),
+            dict(type='RecordedResize', scale=scale)
+        ]),
+    dict(type='PackMultiViewInputs')
 ]
 train_dataloader = dict(
     batch_size=16,

@@ -8,7 +8,7 @@ voc_train_pipeline = [
     dict(type='LoadForegroundMask', background=0, ignore_index=255),
     dict(type='RandomAffinePair', scale=(320, 320), sigma=0.15,
          flip_prob=0.5, jitter=0.1),
-    dict(type='PackPairInputs')
+    dict(type='PackMultiViewInputs')
 ]
 train_dataloader = dict(
     batch_size=16,

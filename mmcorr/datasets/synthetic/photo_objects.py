@@ -203,15 +203,15 @@ def make_heldout_pair(image: np.ndarray, mask: np.ndarray, index: int,
     results = synth(dict(img=image[..., ::-1].copy(), gt_fg_mask=mask,
                          sample_idx=index))
     rng = np.random.default_rng((seed, SPLIT_IDS['heldout'], index, 1))
-    ys, xs = np.nonzero(results['src_mask'] > 0.99)
+    src, tgt = results['views']
+    ys, xs = np.nonzero(src['gt_fg_mask'] > 0.99)
     pick = rng.choice(len(xs), size=min(num_points, len(xs)), replace=False)
     src_points = np.stack([xs[pick], ys[pick]], 1).astype(np.float64)
     tgt_points = RandomAffinePair.correspondences(
-        src_points, results['src_affine'], results['tgt_affine'],
-        (scale, scale))
+        src_points, src['affine'], tgt['affine'], (scale, scale))
     inside = ((tgt_points >= 0) & (tgt_points <= scale - 1)).all(1)
-    return dict(src_img=results['src_img'], tgt_img=results['tgt_img'],
-                src_mask=results['src_mask'], tgt_mask=results['tgt_mask'],
+    return dict(src_img=src['img'], tgt_img=tgt['img'],
+                src_mask=src['gt_fg_mask'], tgt_mask=tgt['gt_fg_mask'],
                 src_points=src_points[inside],
                 tgt_points=tgt_points[inside])
 

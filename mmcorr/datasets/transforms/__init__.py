@@ -1,12 +1,16 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-from .loading import LoadCheckedAnnotations
-from .pair_transforms import (LoadImagePairFromFile, LoadMaskPairFromFile,
-                              PackPairInputs, PadPair, ResizePair,
-                              keypoint_validity, read_image_file)
-from .synthetic_pair import LoadForegroundMask, RandomAffinePair
+from .geometric import (RecordedPad, RecordedRandomFlip, RecordedResize,
+                        record_homography)
+from .loading import (LoadCheckedAnnotations, LoadCheckedImage,
+                      LoadForegroundMask, read_image_file)
+from .synthetic_pair import RandomAffinePair
+from .views import (ForEachView, PackMultiViewInputs, keypoint_validity,
+                    views_from_sides)
 
 __all__ = [
-    'LoadImagePairFromFile', 'LoadMaskPairFromFile', 'PackPairInputs',
-    'PadPair', 'ResizePair', 'keypoint_validity', 'read_image_file',
-    'LoadForegroundMask', 'RandomAffinePair', 'LoadCheckedAnnotations'
+    'RecordedPad', 'RecordedRandomFlip', 'RecordedResize',
+    'record_homography', 'LoadCheckedAnnotations', 'LoadCheckedImage',
+    'LoadForegroundMask', 'read_image_file', 'RandomAffinePair',
+    'ForEachView', 'PackMultiViewInputs', 'keypoint_validity',
+    'views_from_sides'
 ]

@@ -16,8 +16,9 @@ import torch.nn.functional as F
 from mmcv.transforms import BaseTransform
 
 from mmcorr.ops import grid_warp
+from mmcorr.ops.coordinates import (denormalize_coords, flip_homography,
+                                    normalize_coords, resize_homography)
 from mmcorr.registry import TRANSFORMS
-from ..load_errors import check_label_size
 
 
 def random_affine(rng: np.random.Generator, sigma: float) -> np.ndarray:
@@ -77,11 +78,13 @@ class RandomAffinePair(BaseTransform):
     """Make a (source, target) training pair from one image and its mask.
 
     Required keys: ``img`` (``(H, W, 3)`` uint8 BGR), ``gt_fg_mask``
-    (``(H, W)``, nonzero = foreground). Added keys: ``src_img``,
-    ``tgt_img`` (uint8, ``scale``), ``src_mask``, ``tgt_mask`` (float in
-    [0, 1], soft at warped edges; the model binarises them at feature size),
-    ``src_affine``, ``tgt_affine`` (the ``2 x 3`` matrices, normalised
-    coordinates), ``img_shape``.
+    (``(H, W)``, nonzero = foreground). Added: ``views``, the source and
+    the target, each with ``img`` (uint8, ``scale``), ``gt_fg_mask`` (float
+    in [0, 1], soft at warped edges; the model binarises it at feature
+    size), ``affine`` (the ``2 x 3`` matrix, normalised coordinates),
+    ``img_shape``, ``ori_shape`` (the image's) and ``homography_matrix``
+    (the image's pixels -> the view's: flip, resize, warp); ``img`` and
+    ``gt_fg_mask`` are removed from the top level.
 
     A point ``p`` (normalised, in the resized image) appears at
     ``inv(src_affine) p`` in the source and ``inv(tgt_affine) p`` in the
@@ -120,33 +123,48 @@ class RandomAffinePair(BaseTransform):
                            'load them first (e.g. LoadImageFromFile and '
                            'LoadForegroundMask)')
         rng = self._rng(results)
-        image = results['img']
-        mask = (np.asarray(results['gt_fg_mask']) > 0).astype(np.float32)
+        image = results.pop('img')
+        mask = (np.asarray(results.pop('gt_fg_mask')) > 0).astype(np.float32)
+        ori_shape = image.shape[:2]
+        to_scaled = resize_homography(ori_shape, self.scale[::-1])
         if rng.uniform() < self.flip_prob:
             image, mask = image[:, ::-1], mask[:, ::-1]
+            to_scaled = to_scaled @ flip_homography(ori_shape, 'horizontal')
         image = cv2.resize(np.ascontiguousarray(image), self.scale,
                            interpolation=cv2.INTER_LINEAR)
         mask = cv2.resize(np.ascontiguousarray(mask), self.scale,
                           interpolation=cv2.INTER_LINEAR)
-        src_affine = random_affine(rng, self.sigma)
-        tgt_affine = random_affine(rng, self.sigma)
-        warped = {}
-        for side, affine in (('src', src_affine), ('tgt', tgt_affine)):
-            jittered = color_jitter(image, rng, self.jitter)
-            warped[side] = np.clip(
-                warp_affine(jittered, affine, self.align_corners), 0,
-                255).round().astype(np.uint8)
+        affines = [random_affine(rng, self.sigma) for _ in range(2)]
+        images = [np.clip(warp_affine(color_jitter(image, rng, self.jitter),
+                                      affine, self.align_corners), 0,
+                          255).round().astype(np.uint8)
+                  for affine in affines]
         # a pixel is foreground in both only if neither warp cut it off
-        tgt_mask = warp_affine(mask, tgt_affine, self.align_corners)
-        common = warp_affine(tgt_mask, invert_affine(tgt_affine),
+        tgt_mask = warp_affine(mask, affines[1], self.align_corners)
+        common = warp_affine(tgt_mask, invert_affine(affines[1]),
                              self.align_corners)
-        src_mask = warp_affine(common, src_affine, self.align_corners)
-        results.update(
-            src_img=warped['src'], tgt_img=warped['tgt'],
-            src_mask=src_mask, tgt_mask=tgt_mask,
-            src_affine=src_affine, tgt_affine=tgt_affine,
-            img_shape=(self.scale[1], self.scale[0]))
+        src_mask = warp_affine(common, affines[0], self.align_corners)
+        size = (self.scale[1], self.scale[0])
+        results['views'] = [
+            dict(img=img, gt_fg_mask=fg, affine=affine, img_shape=size,
+                 ori_shape=ori_shape,
+                 homography_matrix=self.affine_homography(
+                     affine, size, self.align_corners) @ to_scaled)
+            for img, fg, affine in zip(images, (src_mask, tgt_mask), affines)
+        ]
         return results
+
+    @staticmethod
+    def affine_homography(affine: np.ndarray, size: Tuple[int, int],
+                          align_corners: bool = True) -> np.ndarray:
+        """The pixel mapping ``3 x 3`` of warping an ``(H, W)`` image by
+        ``affine`` (input pixel -> output pixel: ``N^-1 inv(A) N``)."""
+        scale = np.diag(np.append(
+            normalize_coords(np.ones(2), size, align_corners) -
+            normalize_coords(np.zeros(2), size, align_corners), 1.0))
+        scale[:2, 2] = normalize_coords(np.zeros(2), size, align_corners)
+        full = np.vstack([affine, [0.0, 0.0, 1.0]])
+        return np.linalg.inv(scale) @ np.linalg.inv(full) @ scale
 
     @staticmethod
     def correspondences(points: np.ndarray, src_affine: np.ndarray,
@@ -157,57 +175,9 @@ class RandomAffinePair(BaseTransform):
         ``q_tgt = inv(tgt_affine) @ src_affine @ q_src`` in normalised
         coordinates; ``size`` is ``(H, W)`` of both images.
         """
-        height, width = size
-        norm = _Normaliser(width, height, align_corners)
-        q = norm.to_normalised(np.asarray(points, np.float64))
+        q = normalize_coords(np.asarray(points, np.float64), size,
+                             align_corners)
         full = np.vstack([src_affine, [0, 0, 1]])
         to_tgt = np.vstack([invert_affine(tgt_affine), [0, 0, 1]]) @ full
         q = (to_tgt[:2, :2] @ q.T).T + to_tgt[:2, 2]
-        return norm.to_pixels(q)
-
-
-class _Normaliser:
-    """Pixel <-> ``[-1, 1]`` coordinates for one image size."""
-
-    def __init__(self, width: int, height: int, align_corners: bool):
-        self.size = np.array([width, height], np.float64)
-        self.align_corners = align_corners
-
-    def to_normalised(self, pixels: np.ndarray) -> np.ndarray:
-        if self.align_corners:
-            return 2 * pixels / (self.size - 1) - 1
-        return (2 * pixels + 1) / self.size - 1
-
-    def to_pixels(self, normalised: np.ndarray) -> np.ndarray:
-        if self.align_corners:
-            return (normalised + 1) * (self.size - 1) / 2
-        return ((normalised + 1) * self.size - 1) / 2
-
-
-@TRANSFORMS.register_module()
-class LoadForegroundMask(BaseTransform):
-    """``gt_fg_mask`` from a segmentation label: every labelled object pixel.
-
-    Reads ``seg_map_path`` (a PNG of class indices, e.g. PASCAL VOC) and
-    keeps the pixels whose label is neither ``background`` nor
-    ``ignore_index`` (SFNet's foreground masks).
-
-    Raises:
-        LabelSizeError: if an image was loaded first (``ori_shape``) and the
-            label map's ``(H, W)`` differs from it; names both files.
-    """
-
-    def __init__(self, background: int = 0, ignore_index: int = 255):
-        self.background, self.ignore_index = background, ignore_index
-
-    def transform(self, results: dict) -> dict:
-        path = results['seg_map_path']
-        label = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-        if label is None:
-            raise FileNotFoundError(f'cannot read label map {path!r}')
-        check_label_size(label.shape, results.get('ori_shape'), path,
-                         results.get('img_path'))
-        results['gt_fg_mask'] = ((label != self.background) &
-                                 (label != self.ignore_index)).astype(
-                                     np.uint8)
-        return results
+        return denormalize_coords(q, size, align_corners)

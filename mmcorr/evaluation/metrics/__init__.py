@@ -1,7 +1,8 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 from .boundary_iou_metric import BoundaryIoUMetric, mask_boundary
-from .pck_metric import PCKMetric, transfer_keypoints
+from .pck_metric import PCKMetric, crop_and_rescale_grid
 
 __all__ = [
-    'BoundaryIoUMetric', 'mask_boundary', 'PCKMetric', 'transfer_keypoints'
+    'BoundaryIoUMetric', 'mask_boundary', 'PCKMetric',
+    'crop_and_rescale_grid'
 ]

@@ -30,6 +30,20 @@ def mask_boundary(mask: np.ndarray, width: int) -> np.ndarray:
     return mask & ~eroded.astype(bool)
 
 
+def _label_map(data, name: str) -> np.ndarray:
+    """``(1, H, W)`` or ``(H, W)`` tensor -> ``(H, W)`` array.
+
+    Only the channel axis is dropped, so 1-pixel-high or -wide maps keep
+    both spatial axes (``squeeze()`` would drop them too).
+    """
+    if data.ndim == 3 and data.shape[0] == 1:
+        data = data[0]
+    if data.ndim != 2:
+        raise ValueError(f'{name} must be (1, H, W) or (H, W), got '
+                         f'{tuple(data.shape)}')
+    return data.cpu().numpy()
+
+
 @METRICS.register_module()
 class BoundaryIoUMetric(BaseMetric):
     """Per-class Boundary IoU and its mean (``mBIoU``), in percent.
@@ -73,8 +87,8 @@ class BoundaryIoUMetric(BaseMetric):
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         num_classes = len(self.dataset_meta['classes'])
         for sample in data_samples:
-            pred = sample['pred_sem_seg']['data'].squeeze().cpu().numpy()
-            label = sample['gt_sem_seg']['data'].squeeze().cpu().numpy()
+            pred = _label_map(sample['pred_sem_seg']['data'], 'prediction')
+            label = _label_map(sample['gt_sem_seg']['data'], 'label')
             if pred.shape != label.shape:
                 raise ValueError(f'prediction {pred.shape} and label '
                                  f'{label.shape} differ in size')

@@ -2,69 +2,40 @@
 """PCK (percentage of correct keypoints) for semantic correspondence."""
 from collections import defaultdict
 from numbers import Number
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from mmengine.structures import BaseDataElement
 from prettytable import PrettyTable
 
+from mmcorr.ops.coordinates import (POINT_SAMPLINGS, apply_homography,
+                                    transfer_points)
 from mmcorr.registry import METRICS
 
 THRESHOLDS = ('image', 'bbox', 'keypoints')
-SIDES = {'source': 'src', 'target': 'tgt'}
+SIDES = {'source': 0, 'target': 1}
 AVERAGES = ('pair', 'keypoint')
 TRANSFERS = ('t2s', 's2t')
+#: How a prediction is taken back to the images' pixels (``undo``).
+UNDO_PROTOCOLS = ('recorded', 'sfnet_approximate')
 
 
-def crop_and_rescale_grid(grid: torch.Tensor, crop: int,
-                          rescale: Union[float, Tuple[float, float]]
-                          ) -> torch.Tensor:
-    """Drop ``crop`` cells at every border of ``grid`` ``[Hf, Wf, 2]`` and
-    multiply its x and y by ``rescale`` (a float or ``(sx, sy)``)."""
-    if crop:
-        if min(grid.shape[:2]) <= 2 * crop:
-            raise ValueError(f'grid_crop={crop} leaves nothing of a '
-                             f'{tuple(grid.shape[:2])} grid')
-        grid = grid[crop:-crop, crop:-crop]
-    scale = torch.as_tensor(rescale, dtype=grid.dtype).reshape(-1)
-    return grid * scale if not torch.all(scale == 1) else grid
-
-
-def transfer_keypoints(grid: torch.Tensor, points: torch.Tensor,
-                       grid_image_size: Tuple[int, int],
-                       other_image_size: Tuple[int, int]) -> torch.Tensor:
-    """Move keypoints of image A to image B with A's grid (SFNet's way).
-
-    ``grid`` ``[Hf, Wf, 2]`` (A's cells -> B, normalised, x first,
-    ``align_corners=True`` meaning) is upsampled bilinearly with
-    ``align_corners=True`` to A's size ``grid_image_size`` ``(H, W)``,
-    read at each point rounded to the nearest pixel (half to even, as
-    ``np.round``; clamped into the image, where SFNet only moves ``x == W``
-    to ``W - 1``), and mapped to B's pixels with
-    ``(g + 1) * (size_B - 1) / 2``.
-
-    Args:
-        grid (Tensor): ``[Hf, Wf, 2]``.
-        points (Tensor): ``[K, 2]`` ``(x, y)`` pixels of A.
-        grid_image_size (tuple): ``(H, W)`` of A.
-        other_image_size (tuple): ``(H, W)`` of B.
-
-    Returns:
-        Tensor: ``[K, 2]`` float64 ``(x, y)`` pixels of B.
-    """
-    height, width = (int(v) for v in grid_image_size)
-    dense = F.interpolate(grid.permute(2, 0, 1)[None], size=(height, width),
-                          mode='bilinear', align_corners=True)[0]
-    px = torch.round(points[:, 0]).long().clamp(0, width - 1)
-    py = torch.round(points[:, 1]).long().clamp(0, height - 1)
-    values = dense[:, py, px].t().double()  # [K, 2]
-    extent = torch.tensor([other_image_size[1] - 1, other_image_size[0] - 1],
-                          dtype=torch.float64)
-    return (values + 1) * extent / 2
+def crop_and_rescale_grid(grid: torch.Tensor, crop: int = 1) -> torch.Tensor:
+    """SFNet's approximate undo of its padding: drop ``crop`` cells at every
+    border of ``grid`` ``[Hf, Wf, 2]`` and stretch x and y by
+    ``Wf / (Wf - 2 crop)`` and ``Hf / (Hf - 2 crop)`` (10/9 for its 20 x 20
+    grids), so that ``[-1, 1]`` spans the unpadded image."""
+    height, width = grid.shape[:2]
+    if min(height, width) <= 2 * crop:
+        raise ValueError(f'cropping {crop} cell(s) leaves nothing of a '
+                         f'{(height, width)} grid')
+    grid = grid[crop:height - crop, crop:width - crop]
+    scale = grid.new_tensor([width / (width - 2 * crop),
+                             height / (height - 2 * crop)])
+    return grid * scale
 
 
 def keypoint_extent(points: torch.Tensor) -> float:
@@ -80,6 +51,15 @@ def _as_dict(sample) -> dict:
     return sample
 
 
+def _views(sample: dict) -> List[dict]:
+    views = sample.get('views')
+    if not isinstance(views, (list, tuple)) or len(views) != 2:
+        raise KeyError('PCKMetric needs image pairs: samples with two '
+                       '`views` (MultiViewDataSample), got '
+                       f'{"no views" if views is None else len(views)}')
+    return [_as_dict(v) for v in views]
+
+
 def _tensor(value, dtype=torch.float64) -> torch.Tensor:
     return torch.as_tensor(value).detach().cpu().to(dtype)
 
@@ -88,45 +68,51 @@ def _tensor(value, dtype=torch.float64) -> torch.Tensor:
 class PCKMetric(BaseMetric):
     """PCK@alpha of keypoints transferred with a predicted dense grid.
 
-    For each valid keypoint pair, the query keypoint (target's for
+    For each valid keypoint pair, the query keypoint (the target's for
     ``transfer='t2s'``) is moved into the other image with the predicted
-    grid (see :func:`transfer_keypoints`); it is correct when its distance
-    to the ground-truth keypoint is ``<= alpha * L``. Reports ``PCK@<alpha>``
-    in percent and, when samples carry a ``category``, logs a per-category
-    table (with the settings).
+    grid; it is correct when its distance to the ground-truth keypoint is
+    ``<= alpha * L``. Reports ``PCK@<alpha>`` in percent and, when samples
+    carry a ``category``, logs a per-category table (with the settings).
 
-    Official protocols (SFNet, 20x20 features at a 320 input):
+    How the prediction is taken back to the images (``undo``):
 
-    - PF-PASCAL, ``eval_pascal.py`` default (alpha_img): resize to 288, pad
-      16 -> ``grid_crop=1, grid_rescale=10 / 9, threshold='image',
-      eval_size=(288, 288)``.
-    - PF-PASCAL bounding box (training-time validation):
-      ``threshold='bbox', threshold_of='source'`` with the ``bbox_*`` csvs.
-    - PF-WILLOW (``eval_willow.py``): ``threshold='keypoints',
-      threshold_of='source'`` (the extent of the source keypoints).
+    - ``'recorded'`` (default): exact. The query point goes through its
+      view's recorded ``homography_matrix`` into the network input, is read
+      on the grid (:func:`mmcorr.ops.coordinates.transfer_points`), and the
+      result goes back through the other view's inverse mapping. Works for
+      any pipeline whose geometric transforms record their mapping.
+    - ``'sfnet_approximate'``: SFNet's official evaluation. The grid's
+      outer cells are dropped and it is stretched by ``Wf / (Wf - 2)``
+      (10/9 for 20 x 20), which undoes a padding of one feature cell
+      approximately, then read in the evaluation frame (each view's
+      original size, or ``eval_size``). The pipeline must pad one feature
+      cell on every side (SFNet: 288 + 2 x 16 = 320, 20 x 20 grid); this is
+      checked against the recorded ``pad_margins``.
 
-    All average per pair (``average='pair'``).
+    Official protocols (SFNet): PF-PASCAL ``eval_pascal.py``:
+    ``undo='sfnet_approximate', threshold='image', eval_size=(288, 288)``;
+    PF-PASCAL validation (``train.py``): ``threshold='bbox'`` with the
+    ``bbox_*`` csvs; PF-WILLOW ``eval_willow.py``: ``threshold='keypoints'``.
+    All with ``point_sampling='nearest'`` and ``average='pair'``.
 
     Args:
         alphas (Sequence[float]): PCK thresholds, relative to ``L``.
-        threshold (str): What ``L`` is the ``max(h, w)`` of: ``'image'`` (the
-            image), ``'bbox'`` (the object box: ``gt_*_bbox`` ``[4]`` or
-            else the published length ``gt_*_bbox_size``) or
-            ``'keypoints'`` (the extent of the valid keypoints).
+        threshold (str): What ``L`` is the ``max(h, w)`` of: ``'image'``,
+            ``'bbox'`` (``gt_bbox`` ``[4]`` or else the published length
+            ``gt_bbox_size``) or ``'keypoints'`` (extent of the valid
+            keypoints).
         threshold_of (str): ``'source'`` or ``'target'`` image for ``L``.
-        average (str): ``'pair'``: PCK of each pair, then the mean over pairs
-            (the official protocol; pairs without valid keypoints are
-            skipped); ``'keypoint'``: pooled over all keypoints.
+        average (str): ``'pair'``: PCK of each pair, then the mean over
+            pairs (pairs without valid keypoints are skipped);
+            ``'keypoint'``: pooled over all keypoints.
         transfer (str): ``'t2s'``: target keypoints go to the source with
-            ``pred_grid_t2s`` (official); ``'s2t'``: source keypoints go to
-            the target with ``pred_grid_s2t``.
-        grid_crop (int): Cells dropped at every border of the grid first.
-        grid_rescale (float | tuple[float, float]): Factor for the grid's
-            (x, y) after cropping (SFNet: ``(Wf//2) / (Wf//2 - 1)`` = 10/9).
-        eval_size (tuple[int, int], optional): ``(H, W)``. ``None``:
-            evaluate at the original image sizes. Else both images'
-            keypoints, sizes and boxes are rescaled to this size first
-            (SFNet's ``eval_type='image_size'`` uses ``(288, 288)``).
+            ``pred_grid_t2s`` (official); ``'s2t'``: the other way.
+        undo (str): ``'recorded'`` or ``'sfnet_approximate'`` (above).
+        point_sampling (str): ``'nearest'`` (the official reading: the
+            point rounded to a pixel) or ``'bilinear'``.
+        eval_size (tuple[int, int], optional): ``(H, W)`` frame in which
+            distances and ``L`` are measured (each image's keypoints, boxes
+            and size are rescaled to it). ``None``: original pixels.
         collect_device (str): Device to gather results on.
         prefix (str, optional): Prefix of the metric names.
     """
@@ -138,8 +124,8 @@ class PCKMetric(BaseMetric):
                  threshold_of: str = 'source',
                  average: str = 'pair',
                  transfer: str = 't2s',
-                 grid_crop: int = 0,
-                 grid_rescale: Union[float, Tuple[float, float]] = 1.0,
+                 undo: str = 'recorded',
+                 point_sampling: str = 'nearest',
                  eval_size: Optional[Tuple[int, int]] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None):
@@ -148,12 +134,13 @@ class PCKMetric(BaseMetric):
         self._check_choice('threshold_of', threshold_of, tuple(SIDES))
         self._check_choice('average', average, AVERAGES)
         self._check_choice('transfer', transfer, TRANSFERS)
+        self._check_choice('undo', undo, UNDO_PROTOCOLS)
+        self._check_choice('point_sampling', point_sampling,
+                           POINT_SAMPLINGS)
         if isinstance(alphas, Number):
             alphas = (alphas, )
         if not alphas or any(a <= 0 for a in alphas):
             raise ValueError(f'alphas must be > 0, got {alphas}')
-        if int(grid_crop) != grid_crop or grid_crop < 0:
-            raise ValueError(f'grid_crop must be an int >= 0, got {grid_crop}')
         if eval_size is not None and (len(eval_size) != 2
                                       or min(eval_size) < 2):
             raise ValueError(f'eval_size must be (H, W), got {eval_size}')
@@ -162,8 +149,8 @@ class PCKMetric(BaseMetric):
         self.threshold_of = threshold_of
         self.average = average
         self.transfer = transfer
-        self.grid_crop = int(grid_crop)
-        self.grid_rescale = grid_rescale
+        self.undo = undo
+        self.point_sampling = point_sampling
         self.eval_size = None if eval_size is None else tuple(eval_size)
 
     @staticmethod
@@ -177,104 +164,157 @@ class PCKMetric(BaseMetric):
         return (f'alphas={self.alphas}, threshold={self.threshold!r}, '
                 f'threshold_of={self.threshold_of!r}, '
                 f'average={self.average!r}, transfer={self.transfer!r}, '
-                f'grid_crop={self.grid_crop}, '
-                f'grid_rescale={self.grid_rescale}, '
+                f'undo={self.undo!r}, '
+                f'point_sampling={self.point_sampling!r}, '
                 f'eval_size={self.eval_size}')
 
     # ----------------------------------------------------------- per pair
     @staticmethod
     def _get(sample: dict, key: str, why: str):
         if sample.get(key) is None:
-            raise KeyError(f'PCKMetric needs `{key}` in each data sample '
-                           f'({why}); got keys {sorted(sample)}')
+            raise KeyError(f'PCKMetric needs `{key}` in each view of a data '
+                           f'sample ({why}); got keys {sorted(sample)}')
         return sample[key]
 
-    def _frames(self, sample: dict) -> Dict[str, dict]:
-        """Per side: keypoints, size and the x/y factor to the eval frame."""
-        frames = {}
-        for side in ('src', 'tgt'):
-            shape = tuple(
-                int(v) for v in self._get(sample, f'{side}_ori_shape',
-                                          'original (H, W) of the file'))
-            points = _tensor(self._get(sample, f'gt_{side}_keypoints',
-                                       'ground truth'))
+    def _frames(self, views: List[dict]) -> List[dict]:
+        """Per view: original keypoints and size, and the x/y factor from
+        original pixels to the evaluation frame."""
+        frames = []
+        for view in views:
+            shape = tuple(int(v) for v in self._get(
+                view, 'ori_shape', 'original (H, W) of the file'))
+            points = _tensor(self._get(view, 'gt_keypoints', 'ground truth'))
             factor = torch.ones(2, dtype=torch.float64)
             if self.eval_size is not None:
                 factor = torch.tensor([self.eval_size[1] / shape[1],
                                        self.eval_size[0] / shape[0]],
                                       dtype=torch.float64)
-                shape = self.eval_size
-            frames[side] = dict(points=points * factor, size=shape,
-                                factor=factor)
+            frames.append(dict(points=points, size=shape, factor=factor,
+                               view=view))
         return frames
 
-    def _valid(self, sample: dict, frames: dict) -> torch.Tensor:
-        src, tgt = frames['src']['points'], frames['tgt']['points']
+    def _valid(self, sample: dict, frames: List[dict]) -> torch.Tensor:
+        src, tgt = frames[0]['points'], frames[1]['points']
         if src.shape != tgt.shape:
-            raise ValueError(f'gt_src_keypoints {tuple(src.shape)} and '
-                             f'gt_tgt_keypoints {tuple(tgt.shape)} differ')
+            raise ValueError(f'source keypoints {tuple(src.shape)} and '
+                             f'target keypoints {tuple(tgt.shape)} differ')
         valid = sample.get('gt_keypoint_valid')
         if valid is None:
-            raw_src = _tensor(sample['gt_src_keypoints'])
-            raw_tgt = _tensor(sample['gt_tgt_keypoints'])
-            valid = ~((raw_src == -1).any(1) | (raw_tgt == -1).any(1))
+            valid = ~((src == -1).any(1) | (tgt == -1).any(1))
         valid = torch.as_tensor(valid).cpu().bool().reshape(-1)
         if len(valid) != len(src):
             raise ValueError(f'gt_keypoint_valid has {len(valid)} entries '
                              f'for {len(src)} keypoints')
         return valid & torch.isfinite(src).all(1) & torch.isfinite(tgt).all(1)
 
-    def _threshold_length(self, sample: dict, frames: dict,
+    def _threshold_length(self, frames: List[dict],
                           valid: torch.Tensor) -> float:
-        side = SIDES[self.threshold_of]
-        frame = frames[side]
+        frame = frames[SIDES[self.threshold_of]]
         if self.threshold == 'image':
-            return float(max(frame['size']))
+            return float(max(self.eval_size or frame['size']))
         if self.threshold == 'keypoints':
-            return keypoint_extent(frame['points'][valid])
-        if sample.get(f'gt_{side}_bbox') is not None:
-            box = _tensor(sample[f'gt_{side}_bbox']).reshape(2, 2)
+            return keypoint_extent(frame['points'][valid] * frame['factor'])
+        view = frame['view']
+        if view.get('gt_bbox') is not None:
+            box = _tensor(view['gt_bbox']).reshape(2, 2)
             return float(((box[1] - box[0]) * frame['factor']).max())
-        if sample.get(f'gt_{side}_bbox_size') is not None:
+        if view.get('gt_bbox_size') is not None:
             if self.eval_size is not None:
-                raise ValueError('a bounding-box size (gt_*_bbox_size) cannot '
+                raise ValueError('a bounding-box size (gt_bbox_size) cannot '
                                  'be rescaled to eval_size; use eval_size='
-                                 'None or boxes (gt_*_bbox)')
-            return float(sample[f'gt_{side}_bbox_size'])
+                                 'None or boxes (gt_bbox)')
+            return float(view['gt_bbox_size'])
         raise KeyError(
-            f"threshold='bbox' needs gt_{side}_bbox or gt_{side}_bbox_size "
-            f'in each sample (PF-PASCAL: the bbox_* csvs give the source '
-            "size; PF-WILLOW has no boxes: use threshold='keypoints')")
+            f"threshold='bbox' needs gt_bbox or gt_bbox_size in the "
+            f'{self.threshold_of} view of each sample (PF-PASCAL: the '
+            "bbox_* csvs give the source's; PF-WILLOW has no boxes: use "
+            "threshold='keypoints')")
 
     def _grid(self, sample: dict) -> torch.Tensor:
         key = f'pred_grid_{self.transfer}'
-        grid = torch.as_tensor(self._get(sample, key, 'the prediction'))
+        if sample.get(key) is None:
+            raise KeyError(f'PCKMetric needs `{key}` in each data sample '
+                           f'(the prediction); got keys {sorted(sample)}')
+        grid = torch.as_tensor(sample[key])
         grid = grid.detach().cpu()
         if grid.dim() != 3 or grid.shape[-1] != 2:
             raise ValueError(f'{key} must be [Hf, Wf, 2], got '
                              f'{tuple(grid.shape)}')
-        grid = grid.float() if not grid.is_floating_point() else grid
-        return crop_and_rescale_grid(grid, self.grid_crop, self.grid_rescale)
+        return grid.float() if not grid.is_floating_point() else grid
+
+    @staticmethod
+    def _input_size(view: dict) -> Tuple[int, int]:
+        size = view.get('batch_input_shape') or view.get('img_shape')
+        if size is None:
+            raise KeyError('PCKMetric needs each view\'s network-input size '
+                           '(batch_input_shape or img_shape)')
+        return tuple(int(v) for v in size)
+
+    @staticmethod
+    def _homography(view: dict) -> torch.Tensor:
+        matrix = view.get('homography_matrix')
+        if matrix is None:
+            raise KeyError(
+                "undo='recorded' needs each view's homography_matrix: the "
+                'pipeline changed the image size with a transform that does '
+                'not record its mapping; use RecordedResize / RecordedPad / '
+                'RecordedRandomFlip')
+        return torch.as_tensor(np.asarray(matrix, np.float64))
+
+    def _estimate_recorded(self, grid, frames, query, answer, points):
+        q_view, a_view = frames[query]['view'], frames[answer]['view']
+        q_in = apply_homography(self._homography(q_view), points)
+        a_in = transfer_points(grid, q_in, self._input_size(q_view),
+                               self._input_size(a_view), self.point_sampling)
+        return apply_homography(torch.linalg.inv(self._homography(a_view)),
+                                a_in)
+
+    def _check_sfnet_padding(self, grid: torch.Tensor,
+                             frames: List[dict]) -> None:
+        for frame in frames:
+            view = frame['view']
+            height, width = self._input_size(view)
+            cell = (width / grid.shape[1], height / grid.shape[0])
+            margins = tuple(view.get('pad_margins') or (0, 0, 0, 0))
+            expected = (cell[0], cell[1], cell[0], cell[1])
+            if any(abs(m - e) > 0.5 for m, e in zip(margins, expected)):
+                raise ValueError(
+                    "undo='sfnet_approximate' assumes the pipeline padded "
+                    'one feature cell on every side (SFNet: RecordedPad of '
+                    f'16 px for a 320 input and a 20 x 20 grid); here the '
+                    f'cell is {cell[0]:g} x {cell[1]:g} px and the padding '
+                    f'(left, top, right, bottom) is {margins}. Use '
+                    "undo='recorded'")
+
+    def _estimate_approximate(self, grid, frames, query, answer, points):
+        self._check_sfnet_padding(grid, frames)
+        grid = crop_and_rescale_grid(grid)
+        q_frame, a_frame = frames[query], frames[answer]
+        q_size = self.eval_size or q_frame['size']
+        a_size = self.eval_size or a_frame['size']
+        estimate = transfer_points(grid, points * q_frame['factor'], q_size,
+                                   a_size, self.point_sampling)
+        return estimate / a_frame['factor']
 
     def pair_result(self, sample) -> dict:
         """Distances and counts of one pair.
 
         Returns:
             dict: ``category``, ``num_valid`` (int), ``correct`` (list of
-            int, one per alpha), ``distances`` (float64 ``[K_valid]``, eval
-            frame pixels) and ``length`` (``L``).
+            int, one per alpha), ``distances`` (float64 ``[K_valid]``, in
+            the evaluation frame) and ``length`` (``L``).
         """
         sample = _as_dict(sample)
-        frames = self._frames(sample)
+        frames = self._frames(_views(sample))
         valid = self._valid(sample, frames)
-        query, answer = ('tgt', 'src') if self.transfer == 't2s' else \
-            ('src', 'tgt')
-        estimate = transfer_keypoints(self._grid(sample),
-                                      frames[query]['points'][valid],
-                                      frames[query]['size'],
-                                      frames[answer]['size'])
-        distances = (estimate - frames[answer]['points'][valid]).norm(dim=1)
-        length = self._threshold_length(sample, frames, valid)
+        query, answer = (1, 0) if self.transfer == 't2s' else (0, 1)
+        points = frames[query]['points'][valid]
+        estimate = self._estimate_recorded if self.undo == 'recorded' else \
+            self._estimate_approximate
+        found = estimate(self._grid(sample), frames, query, answer, points)
+        truth = frames[answer]['points'][valid]
+        distances = ((found - truth) * frames[answer]['factor']).norm(dim=1)
+        length = self._threshold_length(frames, valid)
         return dict(
             category=sample.get('category'),
             num_valid=int(valid.sum()),

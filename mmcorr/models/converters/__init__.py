@@ -1,15 +1,18 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """Key mappings from official checkpoints to mmcorr models.
 
-Plain functions (no registry), used by ``tools/model_converters/*`` and the
-parity tests.
+Plain functions (no registry), used by ``tools/model_converters/*`` (through
+the shared command line :func:`~.cli.run_converter`) and the parity tests.
 """
 from .alignseg import convert_alignseg
-from .common import unwrap_state_dict
+from .cli import Conversion, run_converter
+from .common import ConversionError, unwrap_state_dict
 from .sfnet_corr import convert_sfnet_corr, convert_torchvision_resnet
-from .sfsegnets import SFSEGNET_TABLES, convert_sfsegnet
+from .sfsegnets import SFSEGNET_TABLES, convert_sfsegnet, detect_sfsegnet_head
 
 __all__ = [
-    'convert_alignseg', 'convert_sfsegnet', 'SFSEGNET_TABLES',
-    'unwrap_state_dict', 'convert_sfnet_corr', 'convert_torchvision_resnet'
+    'convert_alignseg', 'convert_sfsegnet', 'detect_sfsegnet_head',
+    'SFSEGNET_TABLES', 'unwrap_state_dict', 'convert_sfnet_corr',
+    'convert_torchvision_resnet', 'Conversion', 'ConversionError',
+    'run_converter'
 ]

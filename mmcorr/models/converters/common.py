@@ -35,3 +35,19 @@ def rename_keys(state_dict: Mapping, table: Sequence
         else:
             unused.append(key)
     return converted, unused
+
+
+class ConversionError(ValueError):
+    """A source checkpoint that a converter refuses to convert.
+
+    The command-line tools print the message as a usage error and write
+    nothing.
+    """
+
+
+def describe_keys(keys: Sequence[str], limit: int = 20) -> str:
+    """``keys`` one per indented line, at most ``limit`` and a count."""
+    lines = [f'  {key}' for key in list(keys)[:limit]]
+    if len(keys) > limit:
+        lines.append(f'  ... and {len(keys) - limit} more')
+    return '\n'.join(lines)

@@ -1,4 +1,8 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-from .pair_data_preprocessor import PairDataPreprocessor
+from .color import rgb_to_lab
+from .multi_view_data_preprocessor import (IMAGENET_MEAN, IMAGENET_STD,
+                                           MultiViewDataPreprocessor)
 
-__all__ = ['PairDataPreprocessor']
+__all__ = [
+    'MultiViewDataPreprocessor', 'IMAGENET_MEAN', 'IMAGENET_STD', 'rgb_to_lab'
+]

@@ -1,9 +1,9 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-from .flow_consistency import (FlowConsistencyLoss, FlowSmoothnessLoss,
-                               MaskConsistencyLoss, flow_smoothness_map,
-                               foreground_count)
+from .sfnet_corr import (FlowConsistencyLoss, FlowSmoothnessLoss,
+                         MaskConsistencyLoss, flow_smoothness_map,
+                         foreground_count, warped_flows, warped_masks)
 
 __all__ = [
     'FlowConsistencyLoss', 'FlowSmoothnessLoss', 'MaskConsistencyLoss',
-    'flow_smoothness_map', 'foreground_count'
+    'flow_smoothness_map', 'foreground_count', 'warped_flows', 'warped_masks'
 ]

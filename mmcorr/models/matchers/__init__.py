@@ -1,5 +1,5 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 from .identity_matcher import IdentityMatcher
-from .semantic_flow_matcher import SemanticFlowMatcher
+from .sfnet_corr import SemanticFlowMatcher
 
 __all__ = ['IdentityMatcher', 'SemanticFlowMatcher']

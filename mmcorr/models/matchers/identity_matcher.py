@@ -1,17 +1,17 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """The identity mapping as a matcher: the baseline of correspondence
 benchmarks (every point is predicted to stay where it is)."""
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
-from mmengine.model import BaseModel
 from torch import Tensor
 
 from mmcorr.ops import identity_grid
 from mmcorr.registry import MODELS
+from ..multi_view_model import MultiViewModel
 
 
 @MODELS.register_module()
-class IdentityMatcher(BaseModel):
+class IdentityMatcher(MultiViewModel):
     """Predicts the identity grid in both directions.
 
     Evaluated by the same pipeline and ``PCKMetric`` as a trained matcher,
@@ -21,8 +21,10 @@ class IdentityMatcher(BaseModel):
     Args:
         grid_size (tuple[int, int], optional): ``(h, w)`` of the predicted
             grids; ``None``: the input size (exact identity in pixels).
-        data_preprocessor (dict): A pair data preprocessor config.
+        data_preprocessor (dict): A ``MultiViewDataPreprocessor`` config.
     """
+
+    num_views = 2
 
     def __init__(self, grid_size=None,
                  data_preprocessor: Optional[Dict] = None, init_cfg=None):
@@ -30,24 +32,20 @@ class IdentityMatcher(BaseModel):
                          init_cfg=init_cfg)
         self.grid_size = grid_size
 
-    def forward(self, inputs: Tensor, data_samples=None, mode: str = 'tensor'):
-        """``inputs`` ``[B, 2, 3, H, W]``; ``mode`` ``'tensor'`` (the grid
-        ``[B, h, w, 2]``) or ``'predict'``."""
-        if inputs.dim() != 5 or inputs.shape[1] != 2:
-            raise ValueError('inputs must be image pairs [B, 2, 3, H, W], '
-                             f'got shape {tuple(inputs.shape)}')
-        height, width = self.grid_size or inputs.shape[-2:]
-        grid = identity_grid(height, width, inputs.float()).expand(
-            len(inputs), -1, -1, -1)
-        if mode == 'tensor':
-            return grid
-        if mode == 'predict':
-            for i, sample in enumerate(data_samples):
-                sample.pred_grid_s2t = grid[i]
-                sample.pred_grid_t2s = grid[i]
-            return data_samples
-        raise ValueError(f'IdentityMatcher has no {mode!r} mode: it has '
-                         'nothing to learn (tensor or predict)')
+    def _forward(self, views: List[Tensor], extras=None) -> Tensor:
+        """The identity grid ``[B, h, w, 2]``."""
+        height, width = self.grid_size or views[0].shape[-2:]
+        return identity_grid(height, width, views[0].float()).expand(
+            len(views[0]), -1, -1, -1)
+
+    def predict(self, views: List[Tensor], data_samples, extras=None):
+        grid = self._forward(views)
+        return self.write_predictions(
+            data_samples, dict(pred_grid_s2t=grid, pred_grid_t2s=grid))
+
+    def loss(self, views, data_samples, extras=None):
+        raise ValueError('IdentityMatcher has no loss mode: it has nothing '
+                         'to learn (tensor or predict)')
 
     def train_step(self, *args, **kwargs):
         raise RuntimeError('IdentityMatcher is a baseline with no '

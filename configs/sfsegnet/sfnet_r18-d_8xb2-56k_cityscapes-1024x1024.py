@@ -8,7 +8,7 @@
 _base_ = [
     '../_base_/models/sfnet_r18.py',
     'mmseg::_base_/datasets/cityscapes_1024x1024.py',
-    '../_base_/default_runtime.py',
+    '../_base_/segmentation_runtime.py',
     '../_base_/schedules/schedule_cityscapes_poly1.py'
 ]
 crop_size = (1024, 1024)

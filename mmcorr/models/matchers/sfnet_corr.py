@@ -9,20 +9,19 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel
 from torch import Tensor
 
 from mmcorr.ops import (global_correlation, global_correlation_chunks,
-                        grid_warp, identity_grid, kernel_soft_argmax,
+                        identity_grid, kernel_soft_argmax,
                         l2_normalize_features, soft_argmax_grid,
                         transpose_correlation)
 from mmcorr.registry import MODELS
 from ..layers import ResidualAdaptation
-from ..losses import flow_smoothness_map
+from ..multi_view_model import MultiViewModel
 
 
 @MODELS.register_module()
-class SemanticFlowMatcher(BaseModel):
+class SemanticFlowMatcher(MultiViewModel):
     """SFNet's semantic flow matcher.
 
     Two backbone levels (ResNet-101 C4 and C5, strides 16 and 32) of each
@@ -44,18 +43,17 @@ class SemanticFlowMatcher(BaseModel):
         freeze_backbone (bool): Keep the backbone frozen and in eval mode
             (SFNet, with ImageNet weights). ``False`` trains it too, for data
             without pretrained weights.
-        legacy_grid_sample (bool): Sample masks and flows with
-            ``align_corners=False``, as the official code does on torch >= 1.3
-            although its grids mean ``align_corners=True``.
-        legacy_smoothness (bool): The official smoothness kernel that sums
-            the u and v derivatives before the absolute value.
-        losses (list[dict]): Loss configs, each called as
-            ``loss(outputs, src_mask, tgt_mask)``.
+        losses (list[dict]): Loss configs, each called as ``loss(grid_s2t,
+            grid_t2s, flow_s2t, flow_t2s, src_mask, tgt_mask)`` (SFNet's
+            three by default; their ``legacy_*`` options reproduce the
+            official code's sampling and smoothness kernel).
         chunk_size (int, optional): At inference, match ``chunk_size``
             positions at a time, so that no more than one chunk of each
             correlation volume exists (same numbers; for large inputs).
-        data_preprocessor (dict): A pair data preprocessor config.
+        data_preprocessor (dict): A ``MultiViewDataPreprocessor`` config.
     """
+
+    num_views = 2
 
     def __init__(self,
                  backbone: Dict,
@@ -64,8 +62,6 @@ class SemanticFlowMatcher(BaseModel):
                  beta: Optional[float] = 50.0,
                  kernel_sigma: Optional[float] = 5.0,
                  freeze_backbone: bool = True,
-                 legacy_grid_sample: bool = False,
-                 legacy_smoothness: bool = False,
                  losses: Optional[List[Dict]] = None,
                  chunk_size: Optional[int] = None,
                  data_preprocessor: Optional[Dict] = None,
@@ -78,8 +74,6 @@ class SemanticFlowMatcher(BaseModel):
             for c, k in zip(adaptation_channels, adaptation_kernels))
         self.beta, self.kernel_sigma = beta, kernel_sigma
         self.freeze_backbone = freeze_backbone
-        self.legacy_grid_sample = legacy_grid_sample
-        self.legacy_smoothness = legacy_smoothness
         self.chunk_size = chunk_size
         self.losses = torch.nn.ModuleList(
             MODELS.build(cfg) for cfg in (losses or self.default_losses()))
@@ -127,17 +121,17 @@ class SemanticFlowMatcher(BaseModel):
         return l2_normalize_features(s2t), l2_normalize_features(t2s)
 
     def match(self, src: Tuple[Tensor, Tensor], tgt: Tuple[Tensor, Tensor],
-              src_mask: Optional[Tensor] = None,
-              tgt_mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
-        """Match adapted features; with masks, also the training outputs.
+              chunked: bool = True) -> Dict[str, Tensor]:
+        """Match adapted features in both directions.
 
         Returns:
-            dict: ``grid_s2t``/``grid_t2s`` ``[B, h, w, 2]``,
-            ``flow_s2t``/``flow_t2s`` ``[B, 2, h, w]``; with masks
-            (``[B, 1, h, w]``, 0/1) also ``warped_mask_*``, ``masked_flow_*``,
-            ``warped_flow_*`` and ``smoothness_*``.
+            dict: ``grid_s2t``/``grid_t2s`` ``[B, h, w, 2]`` and
+            ``flow_s2t``/``flow_t2s`` ``[B, 2, h, w]`` (normalised units,
+            ``align_corners=True`` meaning). With ``chunk_size`` set and
+            ``chunked``, one chunk of each correlation at a time (training
+            passes ``chunked=False``).
         """
-        if self.chunk_size is None or src_mask is not None:
+        if self.chunk_size is None or not chunked:
             corr_s2t, corr_t2s = self.correlations(src, tgt)
             size_s, size_t = src[0].shape[2:], tgt[0].shape[2:]
             grid_s2t, flow_s2t = kernel_soft_argmax(corr_s2t, size_t,
@@ -149,11 +143,8 @@ class SemanticFlowMatcher(BaseModel):
         else:
             grid_s2t, flow_s2t = self._chunked_match(src, tgt)
             grid_t2s, flow_t2s = self._chunked_match(tgt, src)
-        out = dict(grid_s2t=grid_s2t, grid_t2s=grid_t2s, flow_s2t=flow_s2t,
-                   flow_t2s=flow_t2s)
-        if src_mask is not None:
-            out.update(self._training_outputs(out, src_mask, tgt_mask))
-        return out
+        return dict(grid_s2t=grid_s2t, grid_t2s=grid_t2s, flow_s2t=flow_s2t,
+                    flow_t2s=flow_t2s)
 
     def _chunked_match(self, a: Tuple[Tensor, Tensor],
                        b: Tuple[Tensor, Tensor]) -> Tuple[Tensor, Tensor]:
@@ -177,34 +168,7 @@ class SemanticFlowMatcher(BaseModel):
         flow = grid - identity_grid(height, width, grid)
         return grid, flow.permute(0, 3, 1, 2)
 
-    def _training_outputs(self, out: Dict, src_mask: Tensor,
-                          tgt_mask: Tensor) -> Dict[str, Tensor]:
-        align = not self.legacy_grid_sample
-
-        def warp(x, grid):
-            return grid_warp(x, grid, align_corners=align)
-
-        return dict(
-            warped_mask_s2t=warp(tgt_mask, out['grid_s2t']),
-            warped_mask_t2s=warp(src_mask, out['grid_t2s']),
-            warped_flow_s2t=-warp(out['flow_t2s'], out['grid_s2t']) *
-            src_mask,
-            warped_flow_t2s=-warp(out['flow_s2t'], out['grid_t2s']) *
-            tgt_mask,
-            masked_flow_s2t=out['flow_s2t'] * src_mask,
-            masked_flow_t2s=out['flow_t2s'] * tgt_mask,
-            smoothness_s2t=flow_smoothness_map(out['flow_s2t'], src_mask,
-                                               self.legacy_smoothness),
-            smoothness_t2s=flow_smoothness_map(out['flow_t2s'], tgt_mask,
-                                               self.legacy_smoothness))
-
-    # ------------------------------------------------------------ BaseModel
-    def _split(self, inputs: Tensor) -> Tuple[Tensor, Tensor]:
-        if inputs.dim() != 5 or inputs.shape[1] != 2:
-            raise ValueError('inputs must be image pairs [B, 2, 3, H, W], '
-                             f'got shape {tuple(inputs.shape)}')
-        return inputs[:, 0], inputs[:, 1]
-
+    # ------------------------------------------------------ MultiViewModel
     def _masks(self, data_samples, size) -> Tuple[Tensor, Tensor]:
         """Ground-truth masks at feature size, binarised (> 0.1).
 
@@ -212,32 +176,47 @@ class SemanticFlowMatcher(BaseModel):
         filter; torch's antialiased bilinear resize is the same filter.
         """
         masks = []
-        for key in ('gt_src_mask', 'gt_tgt_mask'):
-            mask = torch.stack([s.get(key).data for s in data_samples])
+        for index in (0, 1):
+            mask = torch.stack(
+                [self._fg_mask(s, index) for s in data_samples])
             mask = F.interpolate(mask.float(), size=size, mode='bilinear',
                                  align_corners=False, antialias=True)
             masks.append((mask > 0.1).to(mask.dtype))
         return masks[0], masks[1]
 
-    def forward(self, inputs: Tensor, data_samples=None, mode: str = 'tensor'):
-        """``mode``: ``'tensor'`` (the matching dict), ``'loss'``,
-        ``'predict'`` (data samples with ``pred_grid_s2t``/``_t2s``)."""
-        src_img, tgt_img = self._split(inputs)
-        src, tgt = self.extract_feat(src_img), self.extract_feat(tgt_img)
-        if mode == 'tensor':
-            return self.match(src, tgt)
-        if mode == 'predict':
-            out = self.match(src, tgt)
-            for i, sample in enumerate(data_samples):
-                sample.pred_grid_s2t = out['grid_s2t'][i]
-                sample.pred_grid_t2s = out['grid_t2s'][i]
-            return data_samples
-        if mode == 'loss':
-            src_mask, tgt_mask = self._masks(data_samples, src[0].shape[2:])
-            out = self.match(src, tgt, src_mask, tgt_mask)
-            return {
-                f'loss_{type(loss).__name__}': loss(out, src_mask, tgt_mask)
-                for loss in self.losses
-            }
-        raise ValueError(f'unknown mode {mode!r}: expected tensor, loss or '
-                         'predict')
+    @staticmethod
+    def _fg_mask(sample, index: int) -> Tensor:
+        mask = sample.views[index].get('gt_fg_mask')
+        if mask is None:
+            raise KeyError(f'SemanticFlowMatcher is trained with foreground '
+                           f'masks: view {index} of the sample has no '
+                           'gt_fg_mask (LoadForegroundMask / '
+                           'RandomAffinePair make them)')
+        return mask.data
+
+    def _features(self, views: List[Tensor]):
+        return self.extract_feat(views[0]), self.extract_feat(views[1])
+
+    def _forward(self, views: List[Tensor], extras=None) -> Dict[str, Tensor]:
+        """The matching dict of :meth:`match`."""
+        return self.match(*self._features(views))
+
+    def loss(self, views: List[Tensor], data_samples,
+             extras=None) -> Dict[str, Tensor]:
+        """SFNet's losses with the masks resized to the feature grid."""
+        src, tgt = self._features(views)
+        src_mask, tgt_mask = self._masks(data_samples, src[0].shape[2:])
+        out = self.match(src, tgt, chunked=False)
+        return {
+            f'loss_{type(loss).__name__}': loss(
+                out['grid_s2t'], out['grid_t2s'], out['flow_s2t'],
+                out['flow_t2s'], src_mask, tgt_mask)
+            for loss in self.losses
+        }
+
+    def predict(self, views: List[Tensor], data_samples, extras=None):
+        """``pred_grid_s2t`` / ``pred_grid_t2s`` ``[h, w, 2]`` per sample."""
+        out = self._forward(views)
+        return self.write_predictions(
+            data_samples, dict(pred_grid_s2t=out['grid_s2t'],
+                               pred_grid_t2s=out['grid_t2s']))

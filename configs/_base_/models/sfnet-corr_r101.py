@@ -4,10 +4,11 @@
 model = dict(
     type='SemanticFlowMatcher',
     data_preprocessor=dict(
-        type='PairDataPreprocessor',
+        type='MultiViewDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
+        bgr_to_rgb=True,
+        size_divisor=32),
     backbone=dict(
         type='ResNet',
         depth=101,
@@ -28,11 +29,19 @@ model = dict(
     kernel_sigma=5.0,
     freeze_backbone=True,
     # exact defaults; the official checkpoint was trained with both legacy
-    # behaviours on (see configs/semantic_flow_matcher/README.md)
-    legacy_grid_sample=False,
-    legacy_smoothness=False,
+    # behaviours on: the *_legacy configs use `legacy_losses` below (see
+    # configs/sfnet_corr/README.md)
     losses=[
         dict(type='MaskConsistencyLoss', loss_weight=3.0),
         dict(type='FlowConsistencyLoss', loss_weight=16.0),
         dict(type='FlowSmoothnessLoss', loss_weight=0.5)
     ])
+# The official code samples its align_corners=True grids with
+# align_corners=False (torch >= 1.3 default) and sums u and v derivatives
+# before the absolute value in the smoothness kernel.
+legacy_losses = [
+    dict(type='MaskConsistencyLoss', loss_weight=3.0, legacy_grid_sample=True),
+    dict(type='FlowConsistencyLoss', loss_weight=16.0,
+         legacy_grid_sample=True),
+    dict(type='FlowSmoothnessLoss', loss_weight=0.5, legacy_smoothness=True)
+]

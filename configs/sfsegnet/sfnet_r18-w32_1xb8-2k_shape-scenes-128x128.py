@@ -3,7 +3,8 @@
 # (configs/fpn/fpn_r18-w32_1xb8-2k_shape-scenes-128x128.py).
 _base_ = [
     '../_base_/models/sfnet_r18.py', '../_base_/datasets/shape_scenes.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_cpu_2k.py'
+    '../_base_/segmentation_runtime.py',
+    '../_base_/schedules/schedule_cpu_2k.py'
 ]
 crop_size = (128, 128)
 model = dict(

@@ -1,0 +1,122 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""Building a model for inference, for every task (mmseg's ``init_model``)."""
+import logging
+import os
+from typing import Optional, Union
+
+import torch
+from mmengine.config import Config
+from mmengine.dataset import Compose
+from mmengine.logging import MMLogger
+from mmengine.registry import init_default_scope
+
+from mmcorr.engine import load_model_checkpoint
+from mmcorr.registry import MODELS
+
+
+def load_config(config: Union[str, os.PathLike, Config],
+                cfg_options: Optional[dict] = None) -> Config:
+    """A config file path or a ``Config`` -> a ``Config`` copy with
+    ``cfg_options`` merged (``{'model.backbone.depth': 18, ...}``)."""
+    if isinstance(config, (str, os.PathLike)):
+        path = os.fspath(config)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f'config file {path!r} does not exist')
+        config = Config.fromfile(path)
+    elif not isinstance(config, Config):
+        raise TypeError('config must be a file path or a Config, got '
+                        f'{type(config).__name__}')
+    else:
+        config = config.copy()
+    if cfg_options:
+        config.merge_from_dict(cfg_options)
+    return config
+
+
+def _init_weights(model: torch.nn.Module) -> None:
+    # mmengine logs every parameter's initialisation at INFO level
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        model.init_weights()
+    except Exception as error:
+        raise RuntimeError(
+            f"could not apply the config's init_cfg ({error}); pass a "
+            'checkpoint, or set e.g. model.backbone.init_cfg=None') from error
+    finally:
+        logger.setLevel(level)
+
+
+def init_model(config: Union[str, os.PathLike, Config],
+               checkpoint: Optional[str] = None,
+               device: str = 'cpu',
+               cfg_options: Optional[dict] = None,
+               init_weights: bool = False,
+               strict: bool = True) -> torch.nn.Module:
+    """Build any mmcorr model from a config and load a checkpoint.
+
+    Args:
+        config (str | Config): Config file path or loaded config.
+        checkpoint (str, optional): Checkpoint path or URL, loaded with
+            mmcorr's safe loader (:func:`mmcorr.engine.load_model_checkpoint`:
+            no pickled code runs). ``None``: no weights are loaded.
+        device (str): Device to put the model on.
+        cfg_options (dict, optional): Overrides merged into the config.
+        init_weights (bool): Run ``model.init_weights()`` (the config's
+            ``init_cfg``, e.g. pretrained backbone weights) before loading
+            the checkpoint. Off by default, as in mmseg's ``init_model``.
+        strict (bool): Refuse a checkpoint whose keys or shapes differ from
+            the model's (:class:`~mmcorr.engine.CheckpointMismatchError`
+            lists them). ``False`` loads what fits and logs the rest.
+
+    Returns:
+        nn.Module: The model in eval mode, with ``model.cfg`` (the config)
+        and, when the checkpoint has it, ``model.dataset_meta``.
+    """
+    config = load_config(config, cfg_options)
+    if config.get('model') is None:
+        raise KeyError('the config has no `model`')
+    init_default_scope(config.get('default_scope', 'mmcorr'))
+    model = MODELS.build(config.model)
+    if init_weights:
+        _init_weights(model)
+    if checkpoint is not None:
+        ckpt = load_model_checkpoint(model, checkpoint, strict=strict)
+        meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
+        if isinstance(meta, dict) and meta.get('dataset_meta'):
+            model.dataset_meta = meta['dataset_meta']
+    model.cfg = config
+    model.to(device)
+    model.eval()
+    return model
+
+
+def test_pipeline(cfg: Config) -> Compose:
+    """The config's test pipeline (``test_pipeline``, else the test / val
+    dataloader's), built.
+
+    Raises:
+        KeyError: if the config has none.
+    """
+    steps = cfg.get('test_pipeline')
+    for loader in ('test_dataloader', 'val_dataloader'):
+        if steps is None:
+            dataset = (cfg.get(loader) or {}).get('dataset') or {}
+            steps = dataset.get('pipeline')
+    if steps is None:
+        raise KeyError('the config has no test pipeline (test_pipeline or '
+                       'test_dataloader.dataset.pipeline)')
+    init_default_scope(cfg.get('default_scope', 'mmcorr'))
+    return Compose(list(steps))
+
+
+def run_model(model: torch.nn.Module, packed: dict):
+    """One packed sample through ``model.test_step``; its data sample."""
+    data = dict(inputs=[packed['inputs']],
+                data_samples=[packed['data_samples']])
+    if 'extra_inputs' in packed:
+        data['extra_inputs'] = {k: [v]
+                                for k, v in packed['extra_inputs'].items()}
+    with torch.no_grad():
+        return model.test_step(data)[0]

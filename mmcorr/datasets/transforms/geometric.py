@@ -1,0 +1,126 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""Geometric transforms of one image that record what they did.
+
+Each is mmcv's transform of the same kind (same arguments) that also
+composes its pixel mapping into ``results['homography_matrix']``
+(``3 x 3`` float64, original pixel -> current pixel, in the pixel frame of
+:mod:`mmcorr.ops.coordinates`), moves the SFNet foreground mask
+``gt_fg_mask`` with the image, and leaves keypoints in ORIGINAL pixels: the
+metric and the inference API undo the recorded mapping. Apply them to every
+view of a sample with :class:`~mmcorr.datasets.transforms.ForEachView`.
+"""
+from typing import Sequence, Union
+
+import mmcv
+import numpy as np
+from mmcv.transforms import BaseTransform, RandomFlip, Resize
+
+from mmcorr.ops.coordinates import (flip_homography, resize_homography,
+                                    translation_homography)
+from mmcorr.registry import TRANSFORMS
+
+
+def record_homography(results: dict, matrix: np.ndarray) -> None:
+    """``results['homography_matrix'] = matrix @ (the mapping so far)``."""
+    before = results.get('homography_matrix')
+    before = np.eye(3) if before is None else np.asarray(before, np.float64)
+    results['homography_matrix'] = matrix @ before
+
+
+@TRANSFORMS.register_module()
+class RecordedResize(Resize):
+    """mmcv's ``Resize`` that records its homography.
+
+    The recorded mapping is the one the resampling really applies (cv2 and
+    pillow align pixel edges): ``x' = (x + 0.5) W' / W - 0.5``. ``gt_fg_mask``
+    is resized with nearest neighbours, like ``gt_seg_map``.
+
+    Args: as mmcv's ``Resize`` (``scale=(W, H)``, ``keep_ratio``,
+        ``interpolation``, ``backend``...).
+    """
+
+    def transform(self, results: dict) -> dict:
+        before = results['img'].shape[:2]
+        results = super().transform(results)
+        after = results['img'].shape[:2]
+        if results.get('gt_fg_mask') is not None:
+            results['gt_fg_mask'] = mmcv.imresize(
+                results['gt_fg_mask'], after[::-1], interpolation='nearest',
+                backend=self.backend)
+        record_homography(results, resize_homography(before, after))
+        return results
+
+
+@TRANSFORMS.register_module()
+class RecordedPad(BaseTransform):
+    """Pad an image by given margins and record the shift.
+
+    Unlike mmcv's ``Pad`` (bottom/right, to a size), this adds
+    ``(left, top, right, bottom)`` pixels, e.g. SFNet's test protocol pads
+    16 px on every side of a 288 x 288 image (a 320 input), which moves
+    every pixel by ``(left, top)``. (Padding to a multiple of a size is the
+    data preprocessor's ``size_divisor``; it moves nothing.)
+
+    Required keys: ``img``. Modified keys: ``img``, ``img_shape``, and when
+    present ``gt_seg_map`` (``seg_pad_val``) and ``gt_fg_mask`` (0).
+    Added keys: ``homography_matrix``, ``pad_margins``
+    (``(left, top, right, bottom)``, summed over repeated pads).
+
+    Args:
+        padding (int | tuple[int, int, int, int]): One margin for all four
+            sides, or ``(left, top, right, bottom)``.
+        pad_val (float): Image fill value.
+        seg_pad_val (int): Label-map fill value (mmseg's ignore index).
+    """
+
+    def __init__(self, padding: Union[int, Sequence[int]] = 16,
+                 pad_val: float = 0, seg_pad_val: int = 255):
+        margins = (padding, ) * 4 if isinstance(padding, int) else \
+            tuple(padding)
+        if len(margins) != 4 or any(int(m) != m or m < 0 for m in margins):
+            raise ValueError('padding must be an int >= 0 or (left, top, '
+                             f'right, bottom) ints >= 0, got {padding}')
+        self.margins = tuple(int(m) for m in margins)
+        self.pad_val, self.seg_pad_val = pad_val, seg_pad_val
+
+    def _pad(self, array: np.ndarray, value: float) -> np.ndarray:
+        return mmcv.impad(array, padding=self.margins, pad_val=value)
+
+    def transform(self, results: dict) -> dict:
+        results['img'] = self._pad(results['img'], self.pad_val)
+        for key, value in (('gt_seg_map', self.seg_pad_val),
+                           ('gt_fg_mask', 0)):
+            if results.get(key) is not None:
+                results[key] = self._pad(results[key], value)
+        results['img_shape'] = results['img'].shape[:2]
+        left, top = self.margins[:2]
+        record_homography(results, translation_homography(left, top))
+        total = results.get('pad_margins', (0, 0, 0, 0))
+        results['pad_margins'] = tuple(
+            int(a + b) for a, b in zip(total, self.margins))
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(padding={self.margins}, '
+                f'pad_val={self.pad_val}, seg_pad_val={self.seg_pad_val})')
+
+
+@TRANSFORMS.register_module()
+class RecordedRandomFlip(RandomFlip):
+    """mmcv's ``RandomFlip`` that records its homography and flips
+    ``gt_fg_mask`` too.
+
+    Inside :class:`~mmcorr.datasets.transforms.ForEachView` with
+    ``share_random_params=True`` every view flips the same way.
+
+    Args: as mmcv's ``RandomFlip`` (``prob``, ``direction``).
+    """
+
+    def _flip(self, results: dict) -> None:
+        direction = results['flip_direction']
+        super()._flip(results)
+        if results.get('gt_fg_mask') is not None:
+            results['gt_fg_mask'] = mmcv.imflip(results['gt_fg_mask'],
+                                                direction=direction)
+        record_homography(
+            results, flip_homography(results['img'].shape[:2], direction))

@@ -1,0 +1,116 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""The base of models whose samples have several views."""
+from abc import ABCMeta, abstractmethod
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.model import BaseModel
+from mmengine.structures import PixelData
+from torch import Tensor
+
+from mmcorr.structures import MultiViewDataSample, ViewDataSample
+
+#: Per-view fields that hold maps (wrapped in ``PixelData``).
+PIXEL_FIELDS = ('pred_sem_seg', 'seg_logits')
+
+
+class MultiViewModel(BaseModel, metaclass=ABCMeta):
+    """Forward modes, the view split and the writing of predictions for
+    pairs (matchers), groups (co-saliency), clips (video) and views with
+    queries.
+
+    ``forward(inputs, data_samples, mode, extra_inputs)`` takes the output of
+    :class:`~mmcorr.models.MultiViewDataPreprocessor`: ``inputs``
+    ``[B, N, C, H, W]`` and optional ``extra_inputs`` ``{name: [B, N, c, H,
+    W]}``. It splits them into per-view lists (``views[i]`` is
+    ``[B, C, H, W]``) and calls
+
+    - ``mode='tensor'``: :meth:`_forward` ``(views, extras)`` -> raw outputs;
+    - ``mode='loss'``: :meth:`loss` ``(views, data_samples, extras)`` -> a
+      dict of losses;
+    - ``mode='predict'``: :meth:`predict` ``(views, data_samples, extras)``
+      -> the data samples, filled with :meth:`write_predictions`.
+
+    Attributes:
+        num_views (int, optional): The number of views the model takes
+            (2 for a matcher); ``None``: any number.
+    """
+
+    num_views: Optional[int] = None
+
+    def split_views(self, inputs: Tensor) -> List[Tensor]:
+        """``[B, N, C, H, W]`` -> ``N`` tensors ``[B, C, H, W]``."""
+        if not isinstance(inputs, Tensor) or inputs.dim() != 5:
+            shape = getattr(inputs, 'shape', type(inputs).__name__)
+            raise ValueError(f'{type(self).__name__} takes inputs [B, N, C, '
+                             f'H, W] (N views), got {tuple(shape)}')
+        if self.num_views is not None and inputs.shape[1] != self.num_views:
+            raise ValueError(f'{type(self).__name__} takes '
+                             f'{self.num_views} views per sample, got '
+                             f'{inputs.shape[1]} (inputs '
+                             f'{tuple(inputs.shape)})')
+        return list(inputs.unbind(1))
+
+    def forward(self, inputs: Tensor,
+                data_samples: Optional[Sequence[MultiViewDataSample]] = None,
+                mode: str = 'tensor',
+                extra_inputs: Optional[Dict[str, Tensor]] = None):
+        views = self.split_views(inputs)
+        extras = {name: list(value.unbind(1))
+                  for name, value in (extra_inputs or {}).items()}
+        if mode == 'tensor':
+            return self._forward(views, extras)
+        if mode == 'loss':
+            return self.loss(views, data_samples, extras)
+        if mode == 'predict':
+            if data_samples is None:
+                data_samples = [
+                    MultiViewDataSample(
+                        views=[ViewDataSample() for _ in views])
+                    for _ in range(inputs.shape[0])
+                ]
+            return self.predict(views, data_samples, extras)
+        raise ValueError(f'unknown mode {mode!r}: expected tensor, loss or '
+                         'predict')
+
+    @abstractmethod
+    def _forward(self, views: List[Tensor], extras: Dict[str, List[Tensor]]):
+        """Raw outputs of the network (``mode='tensor'``)."""
+
+    @abstractmethod
+    def loss(self, views: List[Tensor],
+             data_samples: Sequence[MultiViewDataSample],
+             extras: Dict[str, List[Tensor]]) -> Dict[str, Tensor]:
+        """A dict of losses (``mode='loss'``)."""
+
+    @abstractmethod
+    def predict(self, views: List[Tensor],
+                data_samples: Sequence[MultiViewDataSample],
+                extras: Dict[str, List[Tensor]]
+                ) -> Sequence[MultiViewDataSample]:
+        """The data samples with predictions (``mode='predict'``)."""
+
+    @staticmethod
+    def write_predictions(data_samples: Sequence[MultiViewDataSample],
+                          sample_fields: Optional[Dict[str, Tensor]] = None,
+                          view_fields: Optional[Dict[str, Tensor]] = None
+                          ) -> Sequence[MultiViewDataSample]:
+        """Split batched predictions into the samples.
+
+        Args:
+            data_samples: ``B`` samples.
+            sample_fields (dict): ``{field: [B, ...]}``, set on each
+                container (``pred_grid_s2t``...).
+            view_fields (dict): ``{field: [B, N, ...]}``, set on each view;
+                ``pred_sem_seg`` and ``seg_logits`` become ``PixelData``.
+
+        Returns:
+            The same samples.
+        """
+        for i, sample in enumerate(data_samples):
+            for name, value in (sample_fields or {}).items():
+                setattr(sample, name, value[i])
+            for name, value in (view_fields or {}).items():
+                for view, pred in zip(sample.views, value[i]):
+                    setattr(view, name, PixelData(data=pred)
+                            if name in PIXEL_FIELDS else pred)
+        return data_samples

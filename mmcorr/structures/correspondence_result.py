@@ -1,0 +1,169 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""Dense matches of one image pair, in the pixels of the original images."""
+from dataclasses import dataclass, field
+from typing import Tuple
+
+import numpy as np
+import torch
+
+from mmcorr.ops.coordinates import apply_homography, transfer_points
+
+IMAGES = ('source', 'target')
+
+
+def _as_points(points, name: str = 'points') -> np.ndarray:
+    points = np.asarray(points, dtype=np.float64)
+    if points.ndim == 1 and points.shape == (2, ):
+        points = points[None]
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f'{name} must be (K, 2) (x, y) pixels, got shape '
+                         f'{points.shape}')
+    if not np.isfinite(points).all():
+        raise ValueError(f'{name} must be finite')
+    return points
+
+
+def check_image_name(name: str, argument: str) -> str:
+    """``name`` if it is ``'source'`` or ``'target'``, else a clear error."""
+    if name not in IMAGES:
+        raise ValueError(f'{argument} must be one of {IMAGES}, got {name!r}')
+    return name
+
+
+@dataclass(eq=False)
+class CorrespondenceResult:
+    """Dense matches of one (source, target) pair and their geometry.
+
+    Attributes:
+        grid_s2t (Tensor): ``[Hf, Wf, 2]`` model grid over the SOURCE
+            feature map: where each source cell lands in the target, x then
+            y, ``[-1, 1]`` over the target's network input
+            (``align_corners=True`` meaning).
+        grid_t2s (Tensor): ``[Hf, Wf, 2]``, the same from target to source.
+        src_shape (tuple): ``(H, W)`` of the original source image.
+        tgt_shape (tuple): ``(H, W)`` of the original target image.
+        input_shape (tuple): ``(H_in, W_in)`` of the network input (both
+            images, after the data preprocessor's padding).
+        src_homography (np.ndarray): ``3 x 3`` float64, original source
+            pixel -> network-input pixel, as the test pipeline recorded it.
+        tgt_homography (np.ndarray): The same for the target.
+
+    Pixels are ``(x, y)`` with ``(0, 0)`` the centre of the top-left pixel
+    (:mod:`mmcorr.ops.coordinates`). A position outside the network input
+    reads the grid's border value.
+    """
+    grid_s2t: torch.Tensor
+    grid_t2s: torch.Tensor
+    src_shape: Tuple[int, int]
+    tgt_shape: Tuple[int, int]
+    input_shape: Tuple[int, int]
+    src_homography: np.ndarray
+    tgt_homography: np.ndarray
+    _cache: dict = field(default_factory=dict, init=False, repr=False,
+                         compare=False)
+
+    def __post_init__(self):
+        for name in ('grid_s2t', 'grid_t2s'):
+            grid = getattr(self, name)
+            if not isinstance(grid, torch.Tensor) or grid.dim() != 3 or \
+                    grid.shape[-1] != 2 or min(grid.shape[:2]) < 1:
+                raise ValueError(f'{name} must be a [Hf, Wf, 2] tensor, got '
+                                 f'{getattr(grid, "shape", type(grid))}')
+        for name in ('src_shape', 'tgt_shape', 'input_shape'):
+            shape = tuple(int(v) for v in getattr(self, name))
+            if len(shape) != 2 or min(shape) < 2:
+                raise ValueError(f'{name} must be (H, W) with sides >= 2, '
+                                 f'got {getattr(self, name)}')
+            setattr(self, name, shape)
+        for name in ('src_homography', 'tgt_homography'):
+            matrix = np.asarray(getattr(self, name), np.float64)
+            if matrix.shape != (3, 3) or not np.isfinite(matrix).all() or \
+                    abs(np.linalg.det(matrix)) < 1e-12:
+                raise ValueError(f'{name} must be a finite, invertible 3 x 3 '
+                                 f'matrix, got {getattr(self, name)}')
+            setattr(self, name, matrix)
+
+    # ------------------------------------------------------------ mapping
+    def _map(self, points: np.ndarray, from_image: str) -> np.ndarray:
+        """``(K, 2)`` original pixels of one image -> the other's."""
+        if from_image == 'source':
+            grid, h_from, h_to = (self.grid_s2t, self.src_homography,
+                                  self.tgt_homography)
+        else:
+            grid, h_from, h_to = (self.grid_t2s, self.tgt_homography,
+                                  self.src_homography)
+        inputs = apply_homography(h_from, points)
+        landed = transfer_points(grid.detach().cpu(),
+                                 torch.from_numpy(inputs), self.input_shape,
+                                 self.input_shape, 'bilinear').numpy()
+        return apply_homography(np.linalg.inv(h_to), landed)
+
+    def transfer_points(self, points_xy, from_image: str = 'source'
+                        ) -> np.ndarray:
+        """Move points from one original image to the other.
+
+        Args:
+            points_xy (array-like): ``(K, 2)`` (or ``(2,)``) ``(x, y)``
+                float pixels of ``from_image``; sub-pixel positions are
+                interpolated, not rounded.
+            from_image (str): ``'source'`` (read with ``grid_s2t``; the
+                result is in the target) or ``'target'``.
+
+        Returns:
+            np.ndarray: ``(K, 2)`` float64 ``(x, y)`` pixels of the other
+            image (may fall outside it, e.g. into a padded margin).
+        """
+        check_image_name(from_image, 'from_image')
+        return self._map(_as_points(points_xy, 'points_xy'), from_image)
+
+    def _dense(self, from_image: str) -> np.ndarray:
+        key = f'dense_{from_image}'
+        if key not in self._cache:
+            height, width = self.src_shape if from_image == 'source' else \
+                self.tgt_shape
+            ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
+            points = np.stack([xs.ravel(), ys.ravel()], 1)
+            self._cache[key] = self._map(points, from_image).reshape(
+                height, width, 2)
+        return self._cache[key]
+
+    def dense_s2t(self) -> np.ndarray:
+        """``(H_src, W_src, 2)`` float64: for every source pixel, the
+        ``(x, y)`` target pixel it matches."""
+        return self._dense('source')
+
+    def dense_t2s(self) -> np.ndarray:
+        """``(H_tgt, W_tgt, 2)`` float64: for every target pixel, the
+        ``(x, y)`` source pixel it matches."""
+        return self._dense('target')
+
+    def _cycle_error(self, from_image: str) -> np.ndarray:
+        key = f'cycle_{from_image}'
+        if key not in self._cache:
+            forward = self._dense(from_image)
+            other = 'target' if from_image == 'source' else 'source'
+            back = self._map(forward.reshape(-1, 2), other)
+            height, width = forward.shape[:2]
+            ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
+            start = np.stack([xs.ravel(), ys.ravel()], 1)
+            self._cache[key] = np.linalg.norm(back - start, axis=1).reshape(
+                height, width)
+        return self._cache[key]
+
+    def confidence_s2t(self) -> np.ndarray:
+        """Forward-backward consistency error of every source pixel.
+
+        A source pixel ``p`` goes to the target (:meth:`dense_s2t`) and back
+        with ``grid_t2s`` (interpolated at that sub-pixel target position);
+        the result is ``|back(forward(p)) - p|`` in SOURCE pixels. LOW =
+        confident (0: a perfect cycle).
+
+        Returns:
+            np.ndarray: ``(H_src, W_src)`` float64, >= 0.
+        """
+        return self._cycle_error('source')
+
+    def confidence_t2s(self) -> np.ndarray:
+        """:meth:`confidence_s2t` for target pixels: ``(H_tgt, W_tgt)``
+        float64 cycle error in TARGET pixels, low = confident."""
+        return self._cycle_error('target')

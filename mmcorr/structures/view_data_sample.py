@@ -1,0 +1,49 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""The data sample of one view (image, frame) of a multi-view sample."""
+import torch
+from mmengine.structures import PixelData
+from mmseg.structures import SegDataSample
+
+from .fields import mask_check, tensor_check, typed_field
+
+_KEYPOINTS = tensor_check((None, 2), '(x, y) per keypoint')
+_BBOX = tensor_check((4, ), 'x1, y1, x2, y2')
+_SIZE = tensor_check((), 'a scalar length in pixels')
+
+
+class ViewDataSample(SegDataSample):
+    """Ground truth and predictions of one view, an mmseg ``SegDataSample``.
+
+    mmseg's fields keep their meaning, so per-view masks reuse mmseg's
+    metrics and visualisers: ``gt_sem_seg`` / ``pred_sem_seg`` (label maps,
+    :obj:`PixelData` ``[1, H, W]``) and ``seg_logits``. mmcorr adds
+    (all optional):
+
+    - ``gt_fg_mask`` (:obj:`PixelData`): ``data`` float ``[1, H, W]``, the
+      foreground weight in ``[0, 1]`` at the network-input size (soft at the
+      edges of synthetically warped masks; SFNet's mask supervision).
+    - ``gt_keypoints`` (Tensor ``[K, 2]``): ``(x, y)`` in pixels of the
+      ORIGINAL file (``ori_shape``); row ``k`` of every view of a sample is
+      one correspondence.
+    - ``gt_bbox`` (Tensor ``[4]``): object box ``x1, y1, x2, y2``, original
+      pixels.
+    - ``gt_bbox_size`` (0-d Tensor): ``max(h, w)`` of the object box in
+      original pixels, for datasets that publish only this length.
+
+    Metainfo (set by :class:`~mmcorr.datasets.transforms.PackMultiViewInputs`
+    and the data preprocessor): ``img_path``, ``ori_shape`` (``(H, W)`` of
+    the file), ``img_shape`` (after the pipeline), ``homography_matrix``
+    (``3 x 3``, original pixel -> network-input pixel, see
+    :mod:`mmcorr.ops.coordinates`), ``pad_shape`` and ``batch_input_shape``
+    (after the preprocessor's padding), and what the pipeline recorded
+    (``scale_factor``, ``flip``, ...).
+    """
+
+    gt_fg_mask = typed_field('gt_fg_mask', PixelData, mask_check,
+                             'foreground weight, data [1, H, W]')
+    gt_keypoints = typed_field('gt_keypoints', torch.Tensor, _KEYPOINTS,
+                               'keypoints [K, 2], original pixels')
+    gt_bbox = typed_field('gt_bbox', torch.Tensor, _BBOX,
+                          'object box [4] x1, y1, x2, y2')
+    gt_bbox_size = typed_field('gt_bbox_size', torch.Tensor, _SIZE,
+                               'max(h, w) of the object box')
