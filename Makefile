@@ -7,17 +7,17 @@ STAMP := $(VENV)/.installed
 MAX_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DATA_ROOT ?= data/shape_scenes
 WORK_ROOT ?= work_dirs/demo
-# The models the demo trains and compares: add a config here to add a model.
-DEMO_CONFIGS ?= configs/fpn/fpn_r18-w32_1xb8-2k_shape-scenes-128x128.py \
-	configs/sfsegnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py
-# The embedded correspondence benchmark (SFNet semantic correspondence).
+SMOKE_ROOT ?= work_dirs/demo_smoke
+# The embedded correspondence benchmark (PhotoObjects).
 CORR_ROOT := data/photo_objects
-CORR_WORK ?= work_dirs/correspondence
-CORR_CONFIG := configs/sfnet_corr/sfnet-corr_r18-scratch_1xb16-600it_photo-objects-160x160.py
-CORR_BASELINE := configs/sfnet_corr/identity-baseline_photo-objects-160x160.py
-CORR_CKPT := $(CORR_WORK)/iter_600.pth
+# The methods the demo trains and compares are the entries of DEMO_ENTRIES in
+# tools/analysis_tools/run_demo.py (adding a method = adding an entry); each
+# task of theirs gets a `make demo-<task>` target from this list.
+DEMO_TASKS := seg corr
+DEMO_TARGETS := $(addprefix demo-,$(DEMO_TASKS))
+RUN_DEMO := $(PY) tools/analysis_tools/run_demo.py
 
-.PHONY: install demo correspondence-demo test data lint clean
+.PHONY: install demo $(DEMO_TARGETS) demo-smoke correspondence-demo test data lint clean
 
 install: $(STAMP)
 
@@ -40,25 +40,27 @@ data: $(STAMP)
 	$(PY) tools/misc/generate_shape_scenes.py $(DATA_ROOT)
 	$(PY) tools/misc/generate_photo_objects.py $(CORR_ROOT)
 
+# Every method's embedded benchmark (CPU), then ONE table: method, dataset,
+# metric, score, baseline, baseline score, train time; also written to
+# $(WORK_ROOT)/summary_all.{md,json}.
 demo: data
-	$(PY) tools/analysis_tools/run_demo.py $(DEMO_CONFIGS) --work-root $(WORK_ROOT)
+	$(RUN_DEMO) --task all --work-root $(WORK_ROOT)
 
-# Train SFNet's matcher from scratch on PhotoObjects (CPU, ~5 min), then PCK
-# on the held-out pairs next to the identity baseline, the Middlebury stereo
-# check, and the demo pictures of one held-out pair.
-correspondence-demo: data
-	$(PY) tools/train.py $(CORR_CONFIG) --work-dir $(CORR_WORK)
-	$(PY) tools/test.py $(CORR_CONFIG) $(CORR_CKPT) --work-dir $(CORR_WORK)/test \
-		--metrics-file $(CORR_WORK)/pck_model.json
-	$(PY) tools/test.py $(CORR_BASELINE) none --work-dir $(CORR_WORK)/identity \
-		--metrics-file $(CORR_WORK)/pck_identity.json
-	$(PY) tools/analysis_tools/eval_middlebury_pair.py $(CORR_CONFIG) \
-		--checkpoint $(CORR_CKPT) --out $(CORR_WORK)/middlebury.json
-	$(PY) demo/correspondence_demo.py $(CORR_ROOT)/pairs/00000_src.png \
-		$(CORR_ROOT)/pairs/00000_tgt.png $(CORR_CONFIG) --checkpoint $(CORR_CKPT) \
-		--src-mask $(CORR_ROOT)/pairs/00000_src_mask.png --out-dir $(CORR_WORK)/demo
-	@echo "PCK held-out (model):    $$(cat $(CORR_WORK)/pck_model.json | tr -d '\n ')"
-	@echo "PCK held-out (identity): $$(cat $(CORR_WORK)/pck_identity.json | tr -d '\n ')"
+# One task's entries and its table ($(WORK_ROOT)/summary_<task>.{md,json}):
+#   demo-seg:  FPN (the baseline), SFNet, SFNet-Lite and AlignSeg on ShapeScenes,
+#              same 2000-iteration schedule; per-class tables, overlays, flow.
+#   demo-corr: SFNet's matcher trained from scratch on PhotoObjects (600 it.),
+#              PCK on the held-out pairs next to the identity mapping, the
+#              Middlebury stereo check and the pictures of one held-out pair.
+$(DEMO_TARGETS): demo-%: data
+	$(RUN_DEMO) --task $* --work-root $(WORK_ROOT)
+
+correspondence-demo: demo-corr
+
+# The same code path on tiny generated data for 2 iterations (a few minutes):
+# checks the demo machinery, the numbers mean nothing.
+demo-smoke: $(STAMP)
+	$(RUN_DEMO) --task all --smoke --vis-interval 1 --work-root $(SMOKE_ROOT)
 
 test: $(STAMP)
 	$(PY) -m pytest tests -q
@@ -67,4 +69,4 @@ lint: $(STAMP)
 	$(PY) -m pyflakes mmcorr tools tests configs
 
 clean:
-	rm -rf $(WORK_ROOT) build *.egg-info
+	rm -rf $(WORK_ROOT) $(SMOKE_ROOT) build *.egg-info

@@ -8,54 +8,72 @@ import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 HELPERS = osp.join(REPO, 'tests', 'helpers')
-#: Overrides that turn an embedded-data config into a test-sized one: 64x64
-#: crops, batch 2, 12 iterations, no worker processes, BN, no dropout (so that
-#: runs are bit-for-bit repeatable). data_root is set with --cfg-options.
-TINY_OVERRIDES = '''
-crop_size = (64, 64)
-norm_cfg = dict(type='BN', requires_grad=True)
-model = dict(
-    data_preprocessor=dict(size=crop_size),
-    backbone=dict(norm_cfg=norm_cfg),
-    decode_head=dict(dropout_ratio=0.0, norm_cfg=norm_cfg))
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadCheckedAnnotations'),
-    dict(
-        type='RandomResize',
-        scale=(64, 64),
-        ratio_range=(0.75, 1.5),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.9),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(64, 64), keep_ratio=True),
-    dict(type='LoadCheckedAnnotations'),
-    dict(type='PackSegInputs')
-]
-train_dataloader = dict(
-    batch_size=2,
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(
-    num_workers=0,
-    persistent_workers=False,
-    dataset=dict(pipeline=test_pipeline))
-test_dataloader = val_dataloader
-param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=12,
-         by_epoch=False)
-]
-train_cfg = dict(max_iters=12, val_interval=12)
-default_hooks = dict(
-    logger=dict(interval=1),
-    checkpoint=dict(interval=2, max_keep_ckpts=-1))
-'''
+#: The side of every image in a test-sized config.
+TINY_SIDE = 64
+#: Transform arguments that are image sizes ``(W, H)``.
+SIZE_KEYS = ('scale', 'crop_size')
+#: Everything but the sizes that makes a config test-sized: batch 2, 12
+#: iterations, no worker processes, checkpoints every 2 iterations.
+TINY_SCHEDULE = {
+    'train_dataloader.batch_size': 2,
+    'train_cfg.max_iters': 12,
+    'train_cfg.val_interval': 12,
+    'default_hooks.logger.interval': 1,
+    'default_hooks.checkpoint.interval': 2,
+    'default_hooks.checkpoint.max_keep_ckpts': -1,
+}
+#: For segmentors: BN instead of SyncBN and no dropout, so that runs are
+#: bit-for-bit repeatable on a CPU.
+TINY_SEGMENTOR = {
+    'model.backbone.norm_cfg': dict(type='BN', requires_grad=True),
+    'model.decode_head.norm_cfg': dict(type='BN', requires_grad=True),
+    'model.decode_head.dropout_ratio': 0.0,
+}
+
+
+def shrink_sizes(node, side: int = TINY_SIDE):
+    """Set every image size of a config subtree (transform ``scale`` /
+    ``crop_size`` pairs, a data preprocessor's ``size``) to ``side``."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            is_pair = isinstance(value, (tuple, list)) and len(value) == 2 \
+                and all(isinstance(v, int) for v in value)
+            if is_pair and key in SIZE_KEYS:
+                node[key] = (side, side)
+            else:
+                shrink_sizes(value, side)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            shrink_sizes(item, side)
+    return node
+
+
+def tiny_cfg(config: str):
+    """A test-sized :class:`mmengine.Config` of ``config`` (repo path): the
+    same pipelines with small sizes, a short schedule, no workers."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, config))
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(key)
+        if loader:
+            shrink_sizes(loader.dataset.get('pipeline', []))
+            loader.num_workers = 0
+            loader.persistent_workers = False
+    preprocessor = cfg.model.get('data_preprocessor') or {}
+    if preprocessor.get('size') is not None:
+        preprocessor.size = (TINY_SIDE, TINY_SIDE)
+    options = dict(TINY_SCHEDULE)
+    if cfg.model.get('decode_head') is not None:
+        options.update(TINY_SEGMENTOR)
+        options['param_scheduler'] = [
+            dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=12,
+                 by_epoch=False)
+        ]
+    cfg.merge_from_dict(
+        {k: v for k, v in options.items()
+         if cfg.get(k.split('.')[0]) is not None})
+    return cfg
+
 
 # test helpers (registry probes, hooks) are plain modules on sys.path
 if HELPERS not in sys.path:
@@ -85,11 +103,11 @@ def repo_root():
 
 
 def write_tiny_config(config: str, folder: str) -> str:
-    """A test-sized copy of ``config`` (a path relative to the repo)."""
+    """A test-sized copy of ``config`` (a path relative to the repo),
+    written as a full config file (:func:`tiny_cfg`)."""
     name = osp.splitext(osp.basename(config))[0]
     path = osp.join(folder, f'tiny_{name}.py')
-    with open(path, 'w') as f:
-        f.write(f"_base_ = '{osp.join(REPO, config)}'\n{TINY_OVERRIDES}")
+    tiny_cfg(config).dump(path)
     return path
 
 

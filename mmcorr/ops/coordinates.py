@@ -39,6 +39,7 @@ from ._checks import check_floating, check_int
 
 __all__ = [
     'normalize_coords', 'denormalize_coords', 'base_grid', 'flow_to_grid',
+    'flow_to_pixels',
     'apply_homography', 'resize_homography', 'translation_homography',
     'flip_homography', 'transfer_points', 'POINT_SAMPLINGS'
 ]
@@ -48,16 +49,19 @@ ArrayLike = Union[Tensor, np.ndarray]
 POINT_SAMPLINGS = ('bilinear', 'nearest')
 
 
-def _extent(size: Sequence[int], align_corners: bool, like) -> ArrayLike:
-    """Per-axis ``(x, y)`` divisor: ``(W - 1, H - 1)`` or ``(W, H)``."""
+def _extent(size: Sequence[int], align_corners: bool, like):
+    """Per-axis ``(x, y)`` divisor and offset of ``u = (2 x + offset) /
+    divisor - 1``: ``(W - 1, 0)`` with ``align_corners``, ``(W, 1)``
+    without, and for a one-pixel side in both meanings (its centre is 0)."""
     height, width = (int(v) for v in size)
-    if align_corners:
-        # a one-pixel side has its centre at 0 in both meanings
-        width, height = max(width - 1, 1), max(height - 1, 1)
-    values = [float(width), float(height)]
+    divisors, offsets = [], []
+    for side in (width, height):
+        centres = align_corners and side > 1
+        divisors.append(float(side - 1 if centres else side))
+        offsets.append(0.0 if centres else 1.0)
     if isinstance(like, Tensor):
-        return like.new_tensor(values)
-    return np.asarray(values, np.float64)
+        return like.new_tensor(divisors), like.new_tensor(offsets)
+    return np.asarray(divisors, np.float64), np.asarray(offsets, np.float64)
 
 
 def normalize_coords(pixels: ArrayLike, size: Sequence[int],
@@ -73,38 +77,40 @@ def normalize_coords(pixels: ArrayLike, size: Sequence[int],
     Returns:
         The same type and shape, in ``[-1, 1]`` units inside the image.
     """
-    extent = _extent(size, align_corners, pixels)
-    if align_corners:
-        return 2 * pixels / extent - 1
-    return (2 * pixels + 1) / extent - 1
+    divisor, offset = _extent(size, align_corners, pixels)
+    return (2 * pixels + offset) / divisor - 1
 
 
 def denormalize_coords(normalised: ArrayLike, size: Sequence[int],
                        align_corners: bool = True) -> ArrayLike:
     """Normalised coordinates ``[..., 2]`` -> pixels of an ``(H, W)`` image
     (the inverse of :func:`normalize_coords`)."""
-    extent = _extent(size, align_corners, normalised)
-    if align_corners:
-        return (normalised + 1) * extent / 2
-    return ((normalised + 1) * extent - 1) / 2
+    divisor, offset = _extent(size, align_corners, normalised)
+    return ((normalised + 1) * divisor - offset) / 2
 
 
 def base_grid(height: int, width: int, like: Tensor,
               align_corners: bool = True) -> Tensor:
     """``[1, H, W, 2]``: every pixel's own normalised position, x first.
 
-    ``align_corners=True`` gives ``linspace(-1, 1)`` along each axis (the
-    identity for ``grid_sample(..., align_corners=True)``); ``False`` the
-    pixel centres ``(2 i + 1) / n - 1``. ``like`` gives dtype and device.
+    ``align_corners=True`` gives ``torch.linspace(-1, 1)`` along each axis
+    (the identity for ``grid_sample(..., align_corners=True)``; a one-pixel
+    side is 0); ``False`` the pixel centres ``(2 i + 1) / n - 1``. ``like``
+    gives dtype and device.
     """
     check_int(height, 'height', 1)
     check_int(width, 'width', 1)
     check_floating(like, 'like')
     kwargs = dict(dtype=like.dtype, device=like.device)
-    xs = torch.arange(width, **kwargs)
-    ys = torch.arange(height, **kwargs)
-    pixels = torch.stack(torch.meshgrid(xs, ys, indexing='xy'), dim=-1)
-    return normalize_coords(pixels, (height, width), align_corners)[None]
+    axes = []
+    for size in (width, height):
+        if align_corners:
+            axis = torch.linspace(-1, 1, size, **kwargs) if size > 1 else \
+                torch.zeros(1, **kwargs)
+        else:
+            axis = (2 * torch.arange(size, **kwargs) + 1) / size - 1
+        axes.append(axis)
+    return torch.stack(torch.meshgrid(*axes, indexing='xy'), dim=-1)[None]
 
 
 def flow_to_grid(flow: Tensor, in_size: Tuple[int, int], convention: str,
@@ -136,6 +142,29 @@ def flow_to_grid(flow: Tensor, in_size: Tuple[int, int], convention: str,
     gy = torch.linspace(-1, 1, height).to(**kwargs)[:, None] + \
         flow[:, 1] / norm_h
     return torch.stack((gx, gy), dim=-1)
+
+
+def flow_to_pixels(flow: Tensor, in_size: Tuple[int, int], convention: str,
+                   align_corners: bool) -> Tensor:
+    """A flow in any warp convention -> the same displacement in OUTPUT
+    pixels, ``[B, 2, Ho, Wo]``: where each output pixel reads (through
+    :func:`flow_to_grid`), brought to the output grid with the resize rule
+    of ``align_corners``, minus the pixel's own position. The identity for
+    ``'pixel'``; e.g. about ``flow / 2`` for ``'sfnet_legacy'``."""
+    height, width = flow.shape[-2:]
+    grid = flow_to_grid(flow, in_size, convention, align_corners)
+    read = denormalize_coords(grid, in_size, align_corners)
+    in_h, in_w = in_size
+    if align_corners:
+        scale = read.new_tensor([(width - 1) / max(in_w - 1, 1),
+                                 (height - 1) / max(in_h - 1, 1)])
+        out = read * scale
+    else:
+        scale = read.new_tensor([width / in_w, height / in_h])
+        out = (read + 0.5) * scale - 0.5
+    own = base_grid(height, width, flow)  # only for its shape and dtype
+    own = denormalize_coords(own, (height, width), True)
+    return (out - own).permute(0, 3, 1, 2)
 
 
 # ------------------------------------------------------------- homography

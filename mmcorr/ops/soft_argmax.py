@@ -12,8 +12,9 @@ from typing import Optional, Tuple
 import torch
 from torch import Tensor
 
-from ._checks import (check_finite, check_floating, check_int, check_odd,
-                      check_real, check_size, check_tensor)
+from ._checks import (check_finite, check_int, check_odd, check_real,
+                      check_size, check_tensor)
+from .coordinates import base_grid
 
 __all__ = [
     'identity_grid', 'soft_argmax_grid', 'kernel_soft_argmax',
@@ -22,18 +23,13 @@ __all__ = [
 
 
 def identity_grid(height: int, width: int, like: Tensor) -> Tensor:
-    """``[1, H, W, 2]`` grid of ``linspace(-1, 1)`` coordinates, x first.
+    """``[1, H, W, 2]`` grid of ``linspace(-1, 1)`` coordinates, x first:
+    :func:`mmcorr.ops.coordinates.base_grid` with ``align_corners=True``.
 
     ``height`` and ``width`` are integers ``>= 1``; ``like`` is a
     floating-point tensor giving the dtype and device.
     """
-    check_int(height, 'height', 1)
-    check_int(width, 'width', 1)
-    check_floating(like, 'like')
-    kwargs = dict(dtype=like.dtype, device=like.device)
-    y = torch.linspace(-1, 1, height, **kwargs)
-    x = torch.linspace(-1, 1, width, **kwargs)
-    return torch.stack(torch.meshgrid(x, y, indexing='xy'), dim=-1)[None]
+    return base_grid(height, width, like, align_corners=True)
 
 
 def _gaussian_around_argmax(corr: Tensor, size_b: Tuple[int, int],
@@ -103,8 +99,7 @@ def soft_argmax_grid(corr: Tensor,
     return torch.stack((grid_x, grid_y), dim=-1)
 
 
-def _check_temperatures(beta: Optional[float],
-                        sigma: Optional[float]) -> None:
+def _check_temperatures(beta: Optional[float], sigma: Optional[float]) -> None:
     """``beta`` and ``sigma``: ``None`` or finite and positive."""
     if beta is not None:
         check_real(beta, 'beta')
@@ -167,11 +162,12 @@ def window_soft_argmax(corr: Tensor,
     check_finite(corr, 'corr')
     batch, patch, _, height, width = corr.shape
     radius = (patch - 1) // 2
-    prob = torch.softmax(beta * corr.reshape(batch, patch * patch, height,
-                                             width), dim=1)
+    prob = torch.softmax(
+        beta * corr.reshape(batch, patch * patch, height, width), dim=1)
     prob = prob.view(batch, patch, patch, height, width)
-    steps = torch.arange(-radius, radius + 1, dtype=corr.dtype,
-                         device=corr.device).view(1, patch, 1, 1)
+    steps = torch.arange(
+        -radius, radius + 1, dtype=corr.dtype,
+        device=corr.device).view(1, patch, 1, 1)
     offset_x = (prob.sum(1) * steps).sum(1)
     offset_y = (prob.sum(2) * steps).sum(1)
     return torch.stack((offset_x, offset_y), dim=1) * dilation_patch

@@ -31,12 +31,12 @@ so that float64 runs reproduce the official numbers to ~1e-12 rather than
 """
 from typing import Optional
 
-import torch
 from torch import Tensor
 
 from ._checks import (check_4d, check_finite, check_same_device,
                       check_tensor)
 from ._grid_sample import grid_sample
+from .coordinates import flow_to_grid
 
 __all__ = ['GRID_CONVENTIONS', 'flow_warp', 'grid_warp']
 
@@ -59,30 +59,6 @@ def _check_flow(feat: Tensor, flow: Tensor) -> None:
                          f'flow has {flow.shape[0]}')
     check_same_device(flow, feat, 'flow', 'feat')
     check_finite(flow, 'flow')
-
-
-def _normalised_grid(flow: Tensor, in_size, convention: str,
-                     align_corners: bool) -> Tensor:
-    """``[B, Ho, Wo, 2]`` sampling grid in grid_sample's [-1, 1] units."""
-    height, width = flow.shape[-2:]
-    kwargs = dict(dtype=flow.dtype, device=flow.device)
-    if convention == 'pixel':
-        x = torch.arange(width, **kwargs) + flow[:, 0]
-        y = torch.arange(height, **kwargs)[:, None] + flow[:, 1]
-        if align_corners:
-            gx = 2 * x / max(width - 1, 1) - 1
-            gy = 2 * y / max(height - 1, 1) - 1
-        else:
-            gx = (2 * x + 1) / width - 1
-            gy = (2 * y + 1) / height - 1
-    else:
-        norm_h, norm_w = (height, width) if convention == 'sfnet_legacy' \
-            else in_size
-        # float32 base grid, as the official code builds it
-        gx = torch.linspace(-1, 1, width).to(**kwargs) + flow[:, 0] / norm_w
-        gy = torch.linspace(-1, 1, height).to(**kwargs)[:, None] + \
-            flow[:, 1] / norm_h
-    return torch.stack((gx, gy), dim=-1)
 
 
 def flow_warp(feat: Tensor,
@@ -115,8 +91,8 @@ def flow_warp(feat: Tensor,
     _check_flow(feat, flow)
     if align_corners is None:
         align_corners = _DEFAULT_ALIGN_CORNERS[convention]
-    grid = _normalised_grid(flow.to(feat.dtype), feat.shape[-2:], convention,
-                            align_corners)
+    grid = flow_to_grid(flow.to(feat.dtype), feat.shape[-2:], convention,
+                        align_corners)
     # the flow is checked: sample directly, not through the checking grid_warp
     return grid_sample(
         feat,

@@ -2,6 +2,7 @@
 """Typed, shape-checked data fields for mmcorr's data samples."""
 from typing import Callable, Optional, Sequence, Tuple, Type, Union
 
+import numpy as np
 import torch
 from mmengine.structures import PixelData
 
@@ -13,7 +14,7 @@ def check_tensor_shape(name: str, value: torch.Tensor,
 
     ``None`` in ``shape`` matches any size.
     """
-    ok = value.dim() == len(shape) and all(
+    ok = value.ndim == len(shape) and all(
         want is None or want == got for want, got in zip(shape, value.shape))
     if not ok:
         expected = '[' + ', '.join('*' if s is None else str(s)
@@ -27,7 +28,10 @@ def tensor_check(shape: Sequence[Optional[int]], meaning: str,
 
     def check(name: str, value: torch.Tensor) -> None:
         check_tensor_shape(name, value, shape, meaning)
-        if dtype is not None and value.dtype != dtype:
+        want = dtype
+        if dtype is not None and isinstance(value, np.ndarray):
+            want = torch.empty((), dtype=dtype).numpy().dtype
+        if dtype is not None and value.dtype != want:
             raise ValueError(f'{name} must be {dtype}, got {value.dtype}')
 
     return check
@@ -41,20 +45,45 @@ def mask_check(name: str, value: PixelData) -> None:
                         'foreground weight in [0, 1] at network-input size')
 
 
+def forget_refused_field(sample, name: str, private: str) -> None:
+    """Undo mmengine's listing of a refused field.
+
+    ``BaseDataElement.__setattr__`` adds ``name`` to the data fields before
+    the property setter runs; when the setter refuses the value and no
+    value was set before, drop the name again (else ``name in sample`` is
+    True and ``keys()``, ``to_dict()`` and ``repr`` fail).
+    """
+    if private not in sample._data_fields:
+        sample._data_fields.discard(name)
+
+
 def typed_field(name: str, dtype: Union[Type, Tuple[Type, ...]],
            check: Optional[Callable] = None, doc: str = '') -> property:
-    """A typed data-field property stored as ``_<name>``."""
+    """A typed data-field property stored as ``_<name>``.
+
+    A ``torch.Tensor`` field also takes the ``np.ndarray`` that
+    ``sample.numpy()`` makes of it (same shape checks), so that
+    ``numpy()`` / ``to_tensor()`` work on the samples.
+    """
     private = '_' + name
+    allowed = dtype if isinstance(dtype, tuple) else (dtype, )
+    if torch.Tensor in allowed:
+        allowed += (np.ndarray, )
 
     def getter(self):
         return getattr(self, private)
 
     def setter(self, value):
-        if not isinstance(value, dtype):
-            raise TypeError(f'{name} must be a {dtype}, got {type(value)}')
-        if check is not None:
-            check(name, value)
-        self.set_field(value, private, dtype=dtype)
+        try:
+            if not isinstance(value, allowed):
+                raise TypeError(f'{name} must be a {dtype}, got '
+                                f'{type(value)}')
+            if check is not None:
+                check(name, value)
+        except (TypeError, ValueError):
+            forget_refused_field(self, name, private)
+            raise
+        self.set_field(value, private, dtype=allowed)
 
     def deleter(self):
         delattr(self, private)

@@ -5,7 +5,7 @@ from typing import Iterator, List, Sequence
 import torch
 from mmengine.structures import BaseDataElement
 
-from .fields import tensor_check, typed_field
+from .fields import forget_refused_field, tensor_check, typed_field
 from .view_data_sample import ViewDataSample
 
 _VALID = tensor_check((None, ), 'one flag per keypoint', torch.bool)
@@ -62,6 +62,15 @@ class MultiViewDataSample(BaseDataElement):
 
     @views.setter
     def views(self, value: Sequence[ViewDataSample]) -> None:
+        try:
+            self._check_views(value)
+        except (TypeError, ValueError):
+            forget_refused_field(self, 'views', '_views')
+            raise
+        self.set_field(list(value), '_views', dtype=list)
+
+    @staticmethod
+    def _check_views(value: Sequence[ViewDataSample]) -> None:
         if isinstance(value, ViewDataSample) or not isinstance(
                 value, (list, tuple)):
             raise TypeError('views must be a list of ViewDataSample, got '
@@ -73,7 +82,6 @@ class MultiViewDataSample(BaseDataElement):
         if not value:
             raise ValueError('a multi-view sample needs at least one view '
                              '(got an empty group)')
-        self.set_field(list(value), '_views', dtype=list)
 
     @views.deleter
     def views(self) -> None:

@@ -46,20 +46,24 @@ def draw_flow_arrows(image: np.ndarray, flow: np.ndarray, step: int = 8,
 
 @contextmanager
 def capture_alignment_flows(
-        model: nn.Module) -> Iterator[List[Tuple[nn.Module, Tensor]]]:
+        model: nn.Module
+) -> Iterator[List[Tuple[nn.Module, Tensor, Tuple[int, int]]]]:
     """Collect the flow of every alignment module run inside the block.
 
     Any submodule with a ``predict_flow(low, high)`` method (SFNet's FAMs)
-    is hooked; each call appends ``(module, flow)`` with the
-    ``[B, 2k, H, W]`` flow in the module's grid convention.
+    is hooked; each call appends ``(module, flow, high_size)``: the
+    ``[B, 2k, H, W]`` flow in the module's grid convention and the
+    ``(h, w)`` of the map it samples (what
+    :func:`mmcorr.ops.coordinates.flow_to_pixels` needs).
     """
-    flows: List[Tuple[nn.Module, Tensor]] = []
+    flows: List[Tuple[nn.Module, Tensor, Tuple[int, int]]] = []
     handles = []
     for module in model.modules():
         if hasattr(module, 'predict_flow'):
             handles.append(module.register_forward_hook(
                 lambda m, args, out: flows.append(
-                    (m, m.predict_flow(*args).detach()))))
+                    (m, m.predict_flow(*args).detach(),
+                     tuple(args[1].shape[-2:])))))
     try:
         yield flows
     finally:

@@ -1,8 +1,11 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """demo/correspondence_demo.py and tools/analysis_tools/eval_middlebury_pair.py
-through subprocesses, with a small random-weight model."""
+through subprocesses, with a small random-weight model and with the identity
+matcher (whose outputs follow from the recorded test-pipeline geometry)."""
 import json
 import os.path as osp
+
+import torch
 
 import cv2
 import numpy as np
@@ -12,6 +15,20 @@ CONFIG = 'configs/sfnet_corr/' \
     'sfnet-corr_r101_pf-pascal-test-320x320.py'
 SMALL = ['--cfg-options', 'model.backbone.depth=18',
          'model.backbone.init_cfg=None', 'model.adaptation_channels=[256,512]']
+
+
+@pytest.fixture
+def identity_config(tmp_path, repo_root):
+    """The PF-PASCAL test pipeline (resize to 288 x 288, pad 16) with the
+    identity matcher: a match moves a pixel by the two recorded resizes
+    only, ``x -> (x + 0.5) W_t / W_s - 0.5``."""
+    path = tmp_path / 'identity_pascal.py'
+    path.write_text(
+        f"_base_ = [{osp.join(repo_root, CONFIG)!r}]\n"
+        "model = dict(_delete_=True, type='IdentityMatcher',\n"
+        "             data_preprocessor=dict(type='MultiViewDataPreprocessor'"
+        "))\n")
+    return str(path)
 
 
 @pytest.fixture
@@ -47,6 +64,94 @@ def test_demo_writes_pngs(run_tool, pair, tmp_path):
     assert '7 matches drawn' in proc.stdout
 
 
+def test_demo_with_the_identity_matcher(run_tool, identity_config, tmp_path):
+    """The warped images and mask are the recorded geometry: both images
+    resized to 288 x 288, so target pixel x reads source
+    ``(x + 0.5) W_s / W_t - 0.5`` and vice versa."""
+    src_shape, tgt_shape = (48, 64), (40, 30)
+    ys, xs = np.mgrid[0:48, 0:64]
+    src = np.repeat((2 * xs + ys)[..., None], 3, 2).astype(np.uint8)
+    ys, xs = np.mgrid[0:40, 0:30]
+    tgt = np.repeat((3 * xs + 2 * ys)[..., None], 3, 2).astype(np.uint8)
+    mask = np.zeros(src_shape, np.uint8)
+    mask[10:40, 15:50] = 255
+    paths = [str(tmp_path / f'{n}.png') for n in ('src', 'tgt', 'mask')]
+    for path, image in zip(paths, (src, tgt, mask)):
+        cv2.imwrite(path, image)
+    out = str(tmp_path / 'out')
+    proc = run_tool(['demo/correspondence_demo.py', paths[0], paths[1],
+                     identity_config, '--src-mask', paths[2], '--out-dir',
+                     out, '--top-n', '5'])
+    # identity grids: a perfect forward-backward cycle
+    assert '5 matches drawn, forward-backward error 0.00-0.00' in proc.stdout
+
+    def read(name):
+        return cv2.imread(osp.join(out, name), cv2.IMREAD_UNCHANGED)
+
+    def scale(shape_from, shape_to):
+        return np.array([shape_to[1] / shape_from[1],
+                         shape_to[0] / shape_from[0]])
+
+    # the target in the source frame: a ramp read at the mapped position
+    ys, xs = np.mgrid[0:48, 0:64].astype(np.float64)
+    at = (np.stack([xs, ys], -1) + 0.5) * scale(src_shape, tgt_shape) - 0.5
+    inside = ((at >= 0) & (at <= [29, 39])).all(-1)
+    assert inside.mean() > 0.9
+    expected = 3 * at[..., 0] + 2 * at[..., 1]
+    warped = read('tgt_warped_to_src.png')
+    assert warped.shape == (48, 64, 3)
+    assert np.abs(warped[..., 0][inside] - expected[inside]).max() <= 1
+    # the source in the target frame
+    ys, xs = np.mgrid[0:40, 0:30].astype(np.float64)
+    at = (np.stack([xs, ys], -1) + 0.5) * scale(tgt_shape, src_shape) - 0.5
+    inside = ((at >= 0) & (at <= [63, 47])).all(-1)
+    expected = 2 * at[..., 0] + at[..., 1]
+    warped = read('src_warped_to_tgt.png')
+    assert warped.shape == (40, 30, 3)
+    assert np.abs(warped[..., 1][inside] - expected[inside]).max() <= 1
+    # the mask, with nearest neighbours: exact away from rounding ties
+    nearest = np.round(at)
+    expected = ((nearest[..., 0] >= 15) & (nearest[..., 0] <= 49) &
+                (nearest[..., 1] >= 10) & (nearest[..., 1] <= 39)) * 255
+    clear = (np.abs(at - np.floor(at) - 0.5) > 0.01).all(-1)
+    warped_mask = read('mask_warped.png')
+    assert warped_mask.shape == (40, 30)
+    np.testing.assert_array_equal(warped_mask[clear], expected[clear])
+
+
+def test_demo_with_a_checkpoint(run_tool, pair, tmp_path, repo_root):
+    from mmcorr.apis import init_model
+    model = init_model(osp.join(repo_root, CONFIG), cfg_options={
+        'model.backbone.depth': 18, 'model.backbone.init_cfg': None,
+        'model.adaptation_channels': [256, 512]})
+    ckpt = str(tmp_path / 'small.pth')
+    torch.save({'state_dict': model.state_dict()}, ckpt)
+    src, tgt, _ = pair
+    out = str(tmp_path / 'out')
+    proc = run_tool(['demo/correspondence_demo.py', src, tgt, CONFIG,
+                     '--checkpoint', ckpt, '--out-dir', out, *SMALL])
+    assert 'meaningless' not in proc.stdout + proc.stderr
+    assert not osp.exists(osp.join(out, 'mask_warped.png'))
+    assert cv2.imread(osp.join(out, 'matches.png')).shape == (48, 94, 3)
+    # the checkpoint of another model is refused (strict loading)
+    torch.save({'state_dict': {'conv.weight': torch.ones(1)}}, ckpt)
+    proc = run_tool(['demo/correspondence_demo.py', src, tgt, CONFIG,
+                     '--checkpoint', ckpt, '--out-dir', out, *SMALL],
+                    check=False)
+    assert proc.returncode != 0 and 'does not fit' in proc.stderr
+
+
+def test_demo_cli_has_no_size_option(run_tool, pair, tmp_path):
+    """The network size is the config's test pipeline's."""
+    src, tgt, _ = pair
+    proc = run_tool(['demo/correspondence_demo.py', src, tgt, CONFIG,
+                     '--size', '64', '64', '--out-dir', str(tmp_path / 'o')],
+                    check=False)
+    assert proc.returncode == 2
+    assert 'unrecognized arguments: --size' in proc.stderr
+    assert not osp.exists(str(tmp_path / 'o'))
+
+
 def test_demo_errors(run_tool, pair, tmp_path):
     src, tgt, _ = pair
     proc = run_tool(['demo/correspondence_demo.py', str(tmp_path / 'no.png'),
@@ -58,6 +163,12 @@ def test_demo_errors(run_tool, pair, tmp_path):
                      '--src-mask', small_mask, '--out-dir',
                      str(tmp_path / 'o'), *SMALL], check=False)
     assert proc.returncode != 0 and 'the source image' in proc.stderr
+    proc = run_tool(['demo/correspondence_demo.py', src, tgt, CONFIG,
+                     '--top-n', '0', *SMALL], check=False)
+    assert proc.returncode != 0 and '--top-n must be >= 1' in proc.stderr
+    proc = run_tool(['demo/correspondence_demo.py', src, tgt,
+                     str(tmp_path / 'none.py')], check=False)
+    assert proc.returncode != 0 and 'config file' in proc.stderr
 
 
 def test_eval_middlebury_pair(run_tool, tmp_path):
@@ -68,6 +179,7 @@ def test_eval_middlebury_pair(run_tool, tmp_path):
     with open(out) as f:
         report = json.load(f)
     assert report['image_size'] == [216, 320]
+    assert report['network_input'] == [320, 320]  # 288 + 2 x 16
     assert report['num_keypoints'] == 400
     # default alphas 0.02 and 0.05: at 320 px the largest disparity (26 px)
     # is below 0.1 x 320, where the identity would score 100
@@ -83,3 +195,30 @@ def test_eval_middlebury_pair(run_tool, tmp_path):
     line = proc.stdout.strip().splitlines()[-1]
     assert line.startswith('Middlebury motorcycle 320x216, K=400: model ')
     assert 'identity PCK@0.02 15.75 PCK@0.05 49.25' in line
+
+
+def test_eval_middlebury_pair_identity_matcher(run_tool, identity_config,
+                                               tmp_path):
+    """Both images have one size and one recorded mapping: the identity
+    matcher is the identity mapping exactly, so it scores the baseline."""
+    pytest.importorskip('skimage')
+    out = str(tmp_path / 'middlebury.json')
+    run_tool(['tools/analysis_tools/eval_middlebury_pair.py',
+              identity_config, '--out', out, '--num-points', '100',
+              '--alphas', '0.02', '0.1'])
+    with open(out) as f:
+        report = json.load(f)
+    assert report['num_keypoints'] == 100
+    assert report['network_input'] == [320, 320]
+    assert report['identity']['PCK@0.1'] == 100
+    for key, value in report['identity'].items():
+        assert report['model'][key] == pytest.approx(value, abs=1e-3), key
+
+
+def test_eval_middlebury_pair_errors(run_tool, tmp_path):
+    proc = run_tool(['tools/analysis_tools/eval_middlebury_pair.py',
+                     str(tmp_path / 'none.py')], check=False)
+    assert proc.returncode != 0 and 'does not exist' in proc.stderr
+    proc = run_tool(['tools/analysis_tools/eval_middlebury_pair.py', CONFIG,
+                     '--width', '16'], check=False)
+    assert proc.returncode != 0 and '--width must be >= 32' in proc.stderr

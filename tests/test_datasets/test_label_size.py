@@ -16,8 +16,8 @@ from mmengine.config import Config
 from mmcorr.datasets import (PhotoObjectsDataset, SampleLoadError,
                              ShapeScenesDataset)
 from mmcorr.datasets.load_errors import LabelSizeError
-from mmcorr.datasets.transforms import (LoadImagePairFromFile,
-                                        LoadMaskPairFromFile)
+from mmcorr.datasets.transforms import (ForEachView, LoadCheckedImage,
+                                        LoadForegroundMask)
 from mmcorr.registry import TRANSFORMS
 
 DATASET_CONFIGS = osp.join(
@@ -110,17 +110,25 @@ def test_shipped_photo_objects_pipeline_names_the_mask(photo_objects_root,
         dataset[index]
 
 
-def test_pair_mask_error_names_mask_image_and_sizes(tmp_path):
-    """LoadMaskPairFromFile already refused it; the message now names the
-    image too."""
+@pytest.mark.parametrize('threshold', [None, 0])
+def test_pair_mask_error_names_mask_image_and_sizes(tmp_path, threshold):
+    """A mask of one view of a pair (LoadForegroundMask after
+    LoadCheckedImage in ForEachView, as LoadMaskPairFromFile did) names
+    the mask, its image and both sizes."""
     image = str(tmp_path / 'img.png')
     mask = str(tmp_path / 'mask.png')
+    good = str(tmp_path / 'good.png')
     cv2.imwrite(image, np.full((30, 40, 3), 100, np.uint8))
     cv2.imwrite(mask, np.full((30, 20), 1, np.uint8))
-    results = LoadImagePairFromFile()(dict(
-        src_img_path=image, tgt_img_path=image, src_mask_path=image,
-        tgt_mask_path=mask))
-    with pytest.raises(ValueError,
+    cv2.imwrite(good, np.full((30, 40), 1, np.uint8))
+    transform = ForEachView([LoadCheckedImage(),
+                             LoadForegroundMask(threshold=threshold)])
+    views = [dict(img_path=image, seg_map_path=good),
+             dict(img_path=image, seg_map_path=mask)]
+    with pytest.raises(LabelSizeError,
                        match=re.escape(_expected_message(
                            mask, image, (30, 20), (30, 40)))):
-        LoadMaskPairFromFile()(results)
+        transform(dict(views=views))
+    views[1]['seg_map_path'] = good
+    out = transform(dict(views=views))['views']
+    assert [v['gt_fg_mask'].shape for v in out] == [(30, 40), (30, 40)]

@@ -11,13 +11,15 @@ from mmengine.dataset import pseudo_collate
 from mmengine.evaluator import Evaluator
 
 from mmcorr.datasets import PFPascalDataset, PFWillowDataset, SampleLoadError
-from mmcorr.models.data_preprocessors.pair_data_preprocessor import \
-    PairDataPreprocessor
+from mmcorr.datasets.pair_csv import CsvFormatError
+from mmcorr.models.data_preprocessors import MultiViewDataPreprocessor
 from mmcorr.registry import DATASETS
-from mmcorr.structures import PairDataSample
+from mmcorr.structures import MultiViewDataSample
 
 # (H, W) of the tiny images
 SIZES = {'a': (30, 40), 'b': (36, 50), 'c': (24, 24)}
+SHARED_KEYS = {'category', 'category_id', 'keypoint_valid', 'pair_index',
+               'sample_idx', 'views'}
 
 
 def _write_images(folder, sizes=SIZES):
@@ -35,21 +37,31 @@ def _write_csv(path, header, rows):
 
 
 def _join(values):
-    return ';'.join(f'{v:g}' for v in values)
+    return ';'.join(f'{v:.9g}' for v in values)
+
+
+def _recorded_b_to_a(xs, ys):
+    """Where target pixels of 'b' (36x50) land in 'a' (30x40) when both are
+    resized to the same size and matched by the identity: the pixel-centre
+    mapping x_a = (x_b + 0.5) 40 / 50 - 0.5 (y likewise, 30 / 36)."""
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    return (xs + 0.5) * 40 / 50 - 0.5, (ys + 0.5) * 30 / 36 - 0.5
 
 
 PASCAL_HEADER = ['source_image', 'target_image', 'class', 'XA', 'YA', 'XB',
                  'YB']
 IMG = 'PF-dataset-PASCAL/JPEGImages/'
-#: pair 0: identical images; pair 1: 'b' -> 'a' through the corner-aligned
-#: scaling x_a = x_b * 39 / 49, y_a = y_b * 29 / 35 (exact for an identity
-#: grid), with a -1 padded keypoint at the end.
+_B_XS, _B_YS = [0, 10, 49], [0, 7, 35]
+_A_XS, _A_YS = _recorded_b_to_a(_B_XS, _B_YS)
+#: pair 0: identical images; pair 1: 'a' <- 'b' through the recorded
+#: resize mapping (exact for an identity grid), with a -1 padded keypoint
+#: at the end.
 PASCAL_ROWS = [
     [IMG + 'a.png', IMG + 'a.png', 8, _join([3, 20, 39]), _join([2, 15, 29]),
      _join([3, 20, 39]), _join([2, 15, 29]), 25.0],
     [IMG + 'a.png', IMG + 'b.png', 13,
-     _join([0, 39 * 10 / 49, 39, -1]), _join([0, 29 * 7 / 35, 29, -1]),
-     _join([0, 10, 49, -1]), _join([0, 7, 35, -1]), 31.5],
+     _join(list(_A_XS) + [-1]), _join(list(_A_YS) + [-1]),
+     _join(_B_XS + [-1]), _join(_B_YS + [-1]), 31.5],
 ]
 
 
@@ -96,15 +108,22 @@ def test_pascal_reads_the_bbox_csv(pascal_root):
     assert len(dataset) == 2
     assert dataset.metainfo['classes'][7] == 'cat'
     first, second = dataset.get_data_info(0), dataset.get_data_info(1)
-    assert first['src_img_path'] == osp.join(str(pascal_root), IMG + 'a.png')
-    assert osp.isfile(second['tgt_img_path'])
+    assert set(first) == SHARED_KEYS
+    src, tgt = first['views']
+    assert set(src) == {'img_path', 'keypoints', 'bbox_size'}
+    assert set(tgt) == {'img_path', 'keypoints'}
+    assert src['img_path'] == osp.join(str(pascal_root), IMG + 'a.png')
+    assert osp.isfile(second['views'][1]['img_path'])
+    assert second['views'][1]['img_path'].endswith('b.png')
     assert first['category'] == 'cat' and first['category_id'] == 7
     assert second['category'] == 'horse' and second['pair_index'] == 1
-    assert first['src_keypoints'].dtype == np.float32
-    assert first['src_keypoints'].tolist() == [[3, 2], [20, 15], [39, 29]]
-    assert second['tgt_keypoints'][1].tolist() == [10, 7]
+    assert second['sample_idx'] == 1
+    assert src['keypoints'].dtype == np.float32
+    assert src['keypoints'].tolist() == [[3, 2], [20, 15], [39, 29]]
+    assert second['views'][1]['keypoints'][1].tolist() == [10, 7]
+    assert second['keypoint_valid'].dtype == bool
     assert second['keypoint_valid'].tolist() == [True, True, True, False]
-    assert first['src_bbox_size'] == 25.0
+    assert src['bbox_size'] == 25.0
 
 
 def test_pascal_plain_csv_and_padding(pascal_root):
@@ -112,10 +131,11 @@ def test_pascal_plain_csv_and_padding(pascal_root):
                               ann_file='test_pairs_pf_pascal.csv',
                               pad_keypoints=20)
     info = dataset.get_data_info(0)
-    assert 'src_bbox_size' not in info
-    assert info['src_keypoints'].shape == (20, 2)
+    src, tgt = info['views']
+    assert 'bbox_size' not in src
+    assert src['keypoints'].shape == tgt['keypoints'].shape == (20, 2)
     assert info['keypoint_valid'].sum() == 3
-    assert (info['tgt_keypoints'][3:] == -1).all()
+    assert (tgt['keypoints'][3:] == -1).all()
     with pytest.raises(ValueError, match='pad_keypoints=2'):
         PFPascalDataset(data_root=str(pascal_root), pad_keypoints=2,
                         ann_file='test_pairs_pf_pascal.csv')
@@ -139,16 +159,19 @@ def test_missing_root_and_csv(tmp_path, pascal_root):
     (None, 'no image pairs'),
     (['a.png', 'b.png', 3, '1;2', '1;2', '1;2'], '6 columns'),
     (['a.png', 'b.png', 21, '1', '1', '1', '1'], 'class'),
+    (['a.png', 'b.png', 2.5, '1', '1', '1', '1'], 'class'),
     (['a.png', 'b.png', 3, '1;2', '1', '1;2', '1;2'], '2 x values but 1 y'),
     (['a.png', 'b.png', 3, '1;2', '1;2', '1', '1'], '2 source but 1 target'),
     (['a.png', 'b.png', 3, '1;x', '1;2', '1;2', '1;2'], "'1;x'"),
     (['a.png', 'b.png', 3, '', '', '', ''], 'no keypoints'),
+    (['a.png', 'b.png', 3, '1', '1', '1', '1', 'big'], "'big' is not a"),
 ])
 def test_bad_pascal_csvs(tmp_path, row, match):
     _write_csv(tmp_path / 'bad.csv', PASCAL_HEADER,
                [] if row is None else [row])
-    with pytest.raises(ValueError, match=match) as info:
+    with pytest.raises(CsvFormatError, match=match) as info:
         PFPascalDataset(data_root=str(tmp_path), ann_file='bad.csv')
+    assert isinstance(info.value, ValueError)
     if row is not None:
         assert 'line 2' in str(info.value)
 
@@ -157,9 +180,11 @@ def test_corrupt_image_names_the_file(pascal_root):
     (pascal_root / IMG / 'b.png').write_bytes(b'garbage')
     dataset = PFPascalDataset(
         data_root=str(pascal_root), ann_file='test_pairs_pf_pascal.csv',
-        pipeline=[dict(type='LoadImagePairFromFile')])
-    assert dataset[0]['src_img'].shape == (30, 40, 3)
-    with pytest.raises(SampleLoadError, match='b.png'):
+        pipeline=[dict(type='ForEachView',
+                       transforms=[dict(type='LoadCheckedImage')])])
+    views = dataset[0]['views']
+    assert views[0]['img'].shape == views[1]['img'].shape == (30, 40, 3)
+    with pytest.raises(SampleLoadError, match='sample 1.*b.png'):
         dataset.prepare_data(1)
     (pascal_root / IMG / 'b.png').unlink()
     with pytest.raises(SampleLoadError, match='missing file.*b.png'):
@@ -173,27 +198,37 @@ def test_willow_reads_x_then_y_columns(willow_root):
     assert len(dataset) == 2
     assert dataset.metainfo['classes'] == ('car(G)', 'duck(S)')
     info = dataset.get_data_info(1)
+    assert set(info) == SHARED_KEYS - {'category_id'}
+    src, tgt = info['views']
+    assert set(src) == set(tgt) == {'img_path', 'keypoints'}
     assert info['category'] == 'duck(S)'
-    assert info['src_keypoints'].shape == (10, 2)
-    assert info['src_keypoints'][3].tolist() == [13, 10]  # (4*3+1, 3*3+1)
-    assert info['tgt_keypoints'][9].tolist() == [38, 29]
+    assert src['keypoints'].shape == (10, 2)
+    assert src['keypoints'][3].tolist() == [13, 10]  # (4*3+1, 3*3+1)
+    assert tgt['keypoints'][9].tolist() == [38, 29]
     assert info['keypoint_valid'].all()
-    assert 'src_bbox_size' not in info
+    assert src['img_path'] == osp.join(str(willow_root),
+                                       'PF-dataset/duck(S)/b.png')
 
 
-def test_willow_bad_row(tmp_path):
+def test_willow_bad_rows(tmp_path):
     _write_csv(tmp_path / 'w.csv', ['imageA', 'imageB'],
                [['a.png', 'b.png'] + [1] * 39])
-    with pytest.raises(ValueError, match='41 columns.*42'):
+    with pytest.raises(CsvFormatError, match='41 columns.*42'):
+        PFWillowDataset(data_root=str(tmp_path), ann_file='w.csv')
+    _write_csv(tmp_path / 'w.csv', ['imageA', 'imageB'],
+               [['a.png', 'b.png'] + [1] * 39 + ['x']])
+    with pytest.raises(CsvFormatError, match='line 2.*must be numbers'):
         PFWillowDataset(data_root=str(tmp_path), ann_file='w.csv')
 
 
 # ----------------------------------------------------------- end to end
 PIPELINE = [
-    dict(type='LoadImagePairFromFile'),
-    dict(type='ResizePair', scale=(28, 28)),
-    dict(type='PadPair', padding=2),
-    dict(type='PackPairInputs'),
+    dict(type='ForEachView', transforms=[
+        dict(type='LoadCheckedImage'),
+        dict(type='RecordedResize', scale=(28, 28)),
+        dict(type='RecordedPad', padding=2),
+    ]),
+    dict(type='PackMultiViewInputs'),
 ]
 
 
@@ -205,14 +240,14 @@ def _identity_grid(h, w):
 
 def _run(dataset, grids, metric_cfg):
     batch = pseudo_collate([dataset[i] for i in range(len(dataset))])
-    data = PairDataPreprocessor()(batch)
+    data = MultiViewDataPreprocessor()(batch)
     assert data['inputs'].shape == (len(dataset), 2, 3, 32, 32)
     assert data['inputs'].dtype == torch.float32
     samples = data['data_samples']
     for sample, grid in zip(samples, grids):
-        assert isinstance(sample, PairDataSample)
+        assert isinstance(sample, MultiViewDataSample)
         sample.pred_grid_t2s = grid
-    evaluator = Evaluator(metric_cfg)
+    evaluator = Evaluator(dict(metric_cfg, point_sampling='bilinear'))
     evaluator.dataset_meta = dataset.metainfo
     evaluator.process(samples, data)
     return evaluator.evaluate(len(dataset))
@@ -224,20 +259,25 @@ def test_end_to_end_pascal(pascal_root):
         ann_file='bbox_test_pairs_pf_pascal.csv', pipeline=PIPELINE,
         test_mode=True))
     sample = dataset[1]['data_samples']
-    assert sample.img_shape == (32, 32)
-    assert sample.src_ori_shape == (30, 40)
-    assert sample.tgt_ori_shape == (36, 50)
-    assert sample.category == 'horse'
-    assert float(sample.gt_src_bbox_size) == 31.5
+    assert sample.source.img_shape == sample.target.img_shape == (32, 32)
+    assert sample.source.ori_shape == (30, 40)
+    assert sample.target.ori_shape == (36, 50)
+    assert sample.source.pad_margins == (2, 2, 2, 2)
+    assert sample.category == 'horse' and sample.pair_index == 1
+    assert float(sample.source.gt_bbox_size) == 31.5
+    assert 'gt_bbox_size' not in sample.target
+    assert sample.gt_keypoint_valid.tolist() == [True, True, True, False]
     identity = _identity_grid(4, 4)
-    # identity predictions are exact for both pairs
+    # identity predictions are exact for both pairs (within 0.03 px: the
+    # old corner-aligned mapping would be off by 0.1 px)
     metrics = _run(dataset, [identity, identity],
-                   dict(type='PCKMetric', alphas=(0.01, ), threshold='bbox'))
-    assert metrics['PCK@0.01'] == pytest.approx(100)
-    # pair 1 off by 6 source px in x: bbox L = 31.5 -> wrong at 0.15 (4.7),
-    # right at 0.2 (6.3); pair 0 exact
+                   dict(type='PCKMetric', alphas=(0.001, ),
+                        threshold='bbox'))
+    assert metrics['PCK@0.001'] == pytest.approx(100)
+    # pair 1 off by 6 source px in x (6 * 28 / 40 input px): bbox L = 31.5
+    # -> wrong at 0.15 (4.7), right at 0.2 (6.3); pair 0 exact
     shifted = identity.clone()
-    shifted[..., 0] += 2 * 6 / 39
+    shifted[..., 0] += 2 * (6 * 28 / 40) / 31
     metrics = _run(dataset, [identity, shifted],
                    dict(type='PCKMetric', alphas=(0.15, 0.2),
                         threshold='bbox'))

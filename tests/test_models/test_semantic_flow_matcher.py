@@ -1,5 +1,6 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-"""SemanticFlowMatcher end to end: configs, loss/predict, tools/test.py."""
+"""SemanticFlowMatcher end to end: configs, the MultiViewModel forward
+modes, loss/predict, tools/test.py."""
 import csv
 import glob
 import json
@@ -12,9 +13,12 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.structures import PixelData
+from PIL import Image
 
+from mmcorr.models.losses import (FlowConsistencyLoss, FlowSmoothnessLoss,
+                                  MaskConsistencyLoss)
 from mmcorr.registry import MODELS
-from mmcorr.structures import PairDataSample
+from mmcorr.structures import MultiViewDataSample, ViewDataSample
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
@@ -36,18 +40,28 @@ def build(config, **overrides):
     return MODELS.build(model_cfg.model)
 
 
-def pair_batch(batch=2, size=64):
+def square_mask(size, lo, hi):
+    mask = torch.zeros(1, size, size)
+    mask[:, lo:hi, lo:hi] = 1
+    return mask
+
+
+def pair_batch(batch=2, size=64, masks=True):
+    """Random uint8 pairs; each view with a square foreground mask (the
+    target's shifted) unless ``masks=False``."""
     gen = torch.Generator().manual_seed(0)
     inputs = [torch.randint(0, 256, (2, 3, size, size), generator=gen,
                             dtype=torch.uint8) for _ in range(batch)]
     samples = []
     for _ in range(batch):
-        sample = PairDataSample(metainfo=dict(img_shape=(size, size)))
-        for key in ('gt_src_mask', 'gt_tgt_mask'):
-            mask = torch.zeros(1, size, size)
-            mask[:, size // 4:3 * size // 4, size // 4:3 * size // 4] = 1
-            setattr(sample, key, PixelData(data=mask))
-        samples.append(sample)
+        views = [ViewDataSample(metainfo=dict(img_shape=(size, size)))
+                 for _ in range(2)]
+        if masks:
+            views[0].gt_fg_mask = PixelData(
+                data=square_mask(size, size // 4, 3 * size // 4))
+            views[1].gt_fg_mask = PixelData(
+                data=square_mask(size, size // 8, 5 * size // 8))
+        samples.append(MultiViewDataSample(views=views))
     return dict(inputs=inputs, data_samples=samples)
 
 

@@ -1,35 +1,193 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-"""Train, test and compare models on the embedded data (``make demo``).
+"""Run every method's embedded benchmark and compare it with its baseline
+(``make demo``, ``make demo-<task>``).
 
-For each config: ``tools/train.py`` into ``<work-root>/<config name>``, then
-``tools/test.py`` on the final checkpoint, which prints the per-class tables
-(IoU and Boundary IoU), writes ``metrics.json`` and a few prediction overlays
-(PNG); for models with flow alignment modules,
-``tools/analysis_tools/visualize_flow.py`` draws the finest flow on a val
-image. A summary table of all configs closes the run. Adding a model to the
-demo = adding its config.
+Each entry of :data:`DEMO_ENTRIES` is one method on one embedded dataset:
+``tools/train.py`` into ``<work-root>/<config name>`` (the wall-clock time of
+that command is the row's training time), ``tools/test.py`` on the last
+checkpoint with ``--metrics-file`` (the row's score is read from that JSON),
+then the entry's extras (prediction overlays, the flow picture, the
+Middlebury check, the demo pictures). Its baseline is run the same way: a
+trained baseline (:class:`Baseline`) is trained and tested like a method
+(once, whatever the number of entries that use it), an untrained one
+(``untrained=True``, e.g. the identity mapping) is only tested,
+``tools/test.py CONFIG none``.
+
+The run ends with ONE table (method | dataset | metric | score | baseline |
+baseline score | train time), printed and written to
+``<work-root>/summary_<task>.md`` and ``.json``. A failed run does not stop
+the others: its rows say ``failed`` and the exit status is 1.
+
+Adding a method to the demo = adding one :class:`DemoEntry` below (and, for a
+new task, its name to ``DEMO_TASKS`` in the ``Makefile`` for a
+``make demo-<task>`` target). A new embedded dataset also needs a
+:class:`DemoData` in :data:`DEMO_DATA`.
+
+``--smoke`` runs the same code path with tiny settings, to check the
+machinery in a few minutes: tiny copies of the datasets generated under
+``<work-root>/smoke_data``, ``SMOKE_ITERS`` training iterations, batch 2, no
+data workers. Its numbers mean nothing.
 
 Usage::
 
-    python tools/analysis_tools/run_demo.py CONFIG [CONFIG ...] \
-        [--work-root work_dirs/demo] [--cfg-options key=value ...]
+    python tools/analysis_tools/run_demo.py [--task all|seg|corr ...] \
+        [--work-root work_dirs/demo] [--smoke] [--vis-interval 10] \
+        [--cfg-options key=value ...]
 """
 import argparse
 import glob
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
 import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Tuple
 
 from prettytable import PrettyTable
 
 TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(TOOLS)
+SMOKE_ITERS = 2
 
 
-def run(cmd):
+# --------------------------------------------------------------------------
+# The registry: datasets, baselines, entries
+# --------------------------------------------------------------------------
+def _tiny_shape_scenes(root: str) -> None:
+    from mmcorr.datasets.synthetic import generate_shape_scenes
+    generate_shape_scenes(root, num_train=4, num_val=2)
+
+
+def _tiny_photo_objects(root: str) -> None:
+    from mmcorr.datasets.synthetic import generate_photo_objects
+    generate_photo_objects(root, num_train=4, num_pairs=2)
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """An embedded dataset: ``make data`` writes it to ``root`` (the
+    configs' ``data_root``); ``make_tiny(root)`` writes a tiny copy for
+    ``--smoke``."""
+    label: str  # the table's dataset column
+    root: str
+    make_tiny: Callable[[str], None]
+
+
+DEMO_DATA = {
+    'ShapeScenes': DemoData('ShapeScenes val', 'data/shape_scenes',
+                            _tiny_shape_scenes),
+    'PhotoObjects': DemoData('PhotoObjects held-out pairs',
+                             'data/photo_objects', _tiny_photo_objects),
+}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What a method is compared with, on the same data and metric.
+
+    ``untrained=False``: trained and tested like a method, on the same
+    schedule. ``untrained=True``: a parameter-free model, only tested
+    (``tools/test.py CONFIG none``).
+    """
+    name: str
+    config: str
+    untrained: bool = False
+
+
+@dataclass(frozen=True)
+class DemoEntry:
+    """One row group of the table: a method on one embedded dataset.
+
+    Args:
+        name: The method, as the table shows it.
+        task: The ``--task`` (and ``make demo-<task>``) that runs it.
+        dataset: A key of :data:`DEMO_DATA`.
+        config: The config trained and tested.
+        metrics: Keys of the ``tools/test.py --metrics-file`` JSON, one row
+            each; the first is the headline.
+        baseline: Compared with (``None``: the entry is a baseline itself).
+        extras: Steps after the test, names of :data:`EXTRAS`.
+    """
+    name: str
+    task: str
+    dataset: str
+    config: str
+    metrics: Tuple[str, ...]
+    baseline: Optional[Baseline] = None
+    extras: Tuple[str, ...] = ()
+
+
+SEG_METRICS = ('mIoU', 'mBIoU')
+FPN = Baseline('FPN', 'configs/fpn/fpn_r18-w32_1xb8-2k_shape-scenes-128x128.py')
+IDENTITY = Baseline(
+    'identity mapping',
+    'configs/sfnet_corr/identity-baseline_photo-objects-160x160.py',
+    untrained=True)
+
+DEMO_ENTRIES: List[DemoEntry] = [
+    # segmentation alignment methods, ResNet-18 at half width, same schedule
+    DemoEntry('FPN', 'seg', 'ShapeScenes', FPN.config, SEG_METRICS,
+              extras=('overlays', )),
+    DemoEntry('SFNet', 'seg', 'ShapeScenes',
+              'configs/sfsegnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py',
+              SEG_METRICS, FPN, extras=('overlays', 'flow')),
+    DemoEntry('SFNet-Lite', 'seg', 'ShapeScenes',
+              'configs/sfsegnet/'
+              'sfnet-lite_r18-w32_1xb8-2k_shape-scenes-128x128.py',
+              SEG_METRICS, FPN, extras=('overlays', 'flow')),
+    DemoEntry('AlignSeg', 'seg', 'ShapeScenes',
+              'configs/alignseg/alignseg_r18-w32_1xb8-2k_shape-scenes-128x128.py',
+              SEG_METRICS, FPN, extras=('overlays', )),
+    # SFNet semantic correspondence, trained from scratch
+    DemoEntry('SFNet correspondence', 'corr', 'PhotoObjects',
+              'configs/sfnet_corr/'
+              'sfnet-corr_r18-scratch_1xb16-600it_photo-objects-160x160.py',
+              ('PCK@0.05', 'PCK@0.1'), IDENTITY,
+              extras=('middlebury', 'match_pictures')),
+]
+
+
+def tasks() -> List[str]:
+    return list(dict.fromkeys(e.task for e in DEMO_ENTRIES))
+
+
+# --------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------
+@dataclass
+class RunResult:
+    """One config trained (or not) and tested."""
+    config: str
+    work_dir: str
+    data_root: str
+    metrics: Dict[str, float] = field(default_factory=dict)
+    train_s: Optional[float] = None
+    checkpoint: Optional[str] = None
+    error: Optional[str] = None
+
+
+@dataclass
+class Row:
+    method: str
+    dataset: str
+    metric: str
+    score: Optional[float]
+    baseline: Optional[str] = None
+    baseline_score: Optional[float] = None
+    train_s: Optional[float] = None
+    note: str = ''  # 'failed: ...', 'baseline failed: ...'
+
+
+def run(cmd: List[str]) -> None:
     print('+', ' '.join(cmd), flush=True)
     subprocess.run(cmd, check=True)
+
+
+def repo_path(path: str) -> str:
+    return path if osp.isabs(path) else osp.join(REPO, path)
 
 
 def latest_checkpoint(work_dir: str) -> str:
@@ -40,73 +198,327 @@ def latest_checkpoint(work_dir: str) -> str:
         return f.read().strip()
 
 
-def train_and_test(config: str, work_root: str, cfg_options, vis_interval):
-    name = osp.splitext(osp.basename(config))[0]
-    work_dir = osp.join(work_root, name)
-    options = ['--cfg-options', *cfg_options] if cfg_options else []
-    start = time.perf_counter()
-    run([sys.executable, osp.join(TOOLS, 'train.py'), config, '--work-dir',
-         work_dir, *options])
-    train_s = time.perf_counter() - start
-    metrics_file = osp.join(work_dir, 'metrics.json')
-    show_dir = osp.join(work_dir, 'overlays')
-    test_options = ['--cfg-options',
-                    f'default_hooks.visualization.interval={vis_interval}',
-                    *cfg_options]
-    run([sys.executable, osp.join(TOOLS, 'test.py'), config,
-         latest_checkpoint(work_dir), '--work-dir', work_dir, '--show-dir',
-         show_dir, '--metrics-file', metrics_file, *test_options])
-    with open(metrics_file) as f:
-        metrics = json.load(f)
-    overlays = sorted(glob.glob(osp.join(show_dir, '**', '*.png'),
-                                recursive=True))
-    flow_pngs = draw_flow(config, work_dir)
-    return name, metrics, train_s, overlays + flow_pngs
-
-
-def draw_flow(config: str, work_dir: str) -> list:
-    """Flow pictures of the model's finest FAM on one val image, if any."""
+def smoke_options(config: str, data_root: str) -> List[str]:
+    """``--cfg-options`` of a smoke run: tiny data, a few iterations."""
     from mmengine.config import Config
-    cfg = Config.fromfile(config)
-    head = cfg.model.get('decode_head', {})
-    neck = cfg.model.get('neck') or {}
-    if not any('SFNet' in str(m.get('type')) or 'Aligned' in str(m.get('type'))
-               for m in (head, neck)):
-        return []
-    data = cfg.val_dataloader.dataset
-    image = sorted(glob.glob(osp.join(data.data_root, data.data_prefix.img_path,
-                                      '*.png')))[0]
-    out_dir = osp.join(work_dir, 'flow')
+    cfg = Config.fromfile(repo_path(config))
+    options = []
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if cfg.get(key):
+            options += [f'{key}.dataset.data_root={data_root}',
+                        f'{key}.num_workers=0',
+                        f'{key}.persistent_workers=False']
+    if cfg.get('train_dataloader'):
+        options.append('train_dataloader.batch_size=2')
+    if cfg.get('train_cfg'):
+        options += [f'train_cfg.max_iters={SMOKE_ITERS}',
+                    f'train_cfg.val_interval={SMOKE_ITERS}']
+        hooks = cfg.get('default_hooks', {})
+        if 'checkpoint' in hooks:
+            options.append(f'default_hooks.checkpoint.interval={SMOKE_ITERS}')
+        if 'logger' in hooks:
+            options.append('default_hooks.logger.interval=1')
+    return options
+
+
+class DemoRunner:
+    """Runs entries and their baselines, each config once."""
+
+    def __init__(self, work_root: str, smoke: bool = False,
+                 cfg_options: Optional[List[str]] = None,
+                 vis_interval: int = 10):
+        self.work_root = work_root
+        self.smoke = smoke
+        self.cfg_options = list(cfg_options or [])
+        self.vis_interval = vis_interval
+        self.runs: Dict[Tuple[str, bool], RunResult] = {}
+        self.files: Dict[str, List[str]] = {}  # entry name -> PNGs etc.
+        self.failures: List[str] = []
+
+    # data ------------------------------------------------------------
+    def data_root(self, dataset: str) -> str:
+        data = DEMO_DATA[dataset]
+        if not self.smoke:
+            return data.root
+        root = osp.join(self.work_root, 'smoke_data', dataset)
+        if not osp.isdir(root):
+            print(f'smoke: writing a tiny {dataset} to {root}', flush=True)
+            data.make_tiny(root)
+        return root
+
+    def options(self, config: str, data_root: str) -> List[str]:
+        smoke = smoke_options(config, data_root) if self.smoke else []
+        return smoke + self.cfg_options
+
+    # one config ------------------------------------------------------
+    def run_config(self, config: str, dataset: str, untrained: bool = False,
+                   overlays: bool = False) -> RunResult:
+        key = (config, untrained)
+        if key in self.runs:
+            return self.runs[key]
+        name = osp.splitext(osp.basename(config))[0]
+        result = RunResult(config, osp.join(self.work_root, name),
+                           self.data_root(dataset))
+        self.runs[key] = result
+        try:
+            self._train_and_test(result, untrained, overlays)
+        except Exception as e:  # a failed run must not stop the others
+            result.error = f'{type(e).__name__}: {e}'
+            self.failures.append(f'{config}: {result.error}')
+            traceback.print_exc()
+        return result
+
+    def _train_and_test(self, result: RunResult, untrained: bool,
+                        overlays: bool) -> None:
+        config, work_dir = repo_path(result.config), result.work_dir
+        options = self.options(result.config, result.data_root)
+        if untrained:
+            checkpoint = 'none'
+        else:
+            start = time.perf_counter()
+            run([sys.executable, osp.join(TOOLS, 'train.py'), config,
+                 '--work-dir', work_dir] +
+                (['--cfg-options', *options] if options else []))
+            result.train_s = time.perf_counter() - start
+            checkpoint = result.checkpoint = latest_checkpoint(work_dir)
+        metrics_file = osp.join(work_dir, 'metrics.json')
+        test_args = ['--work-dir', work_dir, '--metrics-file', metrics_file]
+        if overlays:
+            test_args += ['--show-dir',
+                          osp.abspath(osp.join(work_dir, 'overlays'))]
+            options = [f'default_hooks.visualization.interval='
+                       f'{self.vis_interval}', *options]
+        run([sys.executable, osp.join(TOOLS, 'test.py'), config, checkpoint,
+             *test_args] + (['--cfg-options', *options] if options else []))
+        with open(metrics_file) as f:
+            result.metrics = json.load(f)
+
+    # one entry -------------------------------------------------------
+    def run_entry(self, entry: DemoEntry) -> List[Row]:
+        result = self.run_config(entry.config, entry.dataset,
+                                 overlays='overlays' in entry.extras)
+        base = None
+        if entry.baseline is not None:
+            base = self.run_config(entry.baseline.config, entry.dataset,
+                                   untrained=entry.baseline.untrained)
+        label = DEMO_DATA[entry.dataset].label
+        rows = []
+        for metric in entry.metrics:
+            row = Row(entry.name, label, metric, None, train_s=result.train_s)
+            if result.error:
+                row.note = f'failed: {result.error}'
+            else:
+                row.score = result.metrics.get(metric)
+                if row.score is None:
+                    row.note = (f'no {metric!r} in the metrics '
+                                f'({", ".join(result.metrics)})')
+                    self.failures.append(f'{entry.name}: {row.note}')
+            if base is not None:
+                row.baseline = entry.baseline.name
+                if base.error:
+                    row.note = (row.note + '; ' if row.note else '') + \
+                        f'baseline failed: {base.error}'
+                else:
+                    row.baseline_score = base.metrics.get(metric)
+            rows.append(row)
+        files = self.files.setdefault(entry.name, [])
+        if result.error:
+            return rows
+        if 'overlays' in entry.extras:
+            files += sorted(glob.glob(
+                osp.join(result.work_dir, 'overlays', '**', '*.png'),
+                recursive=True))
+        for extra in entry.extras:
+            if extra == 'overlays':
+                continue
+            try:
+                new_files, new_rows = EXTRAS[extra](self, entry, result)
+            except Exception as e:
+                message = f'{entry.name}, {extra}: {type(e).__name__}: {e}'
+                self.failures.append(message)
+                traceback.print_exc()
+                continue
+            files += new_files
+            rows += new_rows
+        return rows
+
+    def run_tasks(self, selected: List[str]) -> List[Row]:
+        rows = []
+        for entry in DEMO_ENTRIES:
+            if entry.task in selected:
+                rows += self.run_entry(entry)
+        return rows
+
+
+# --------------------------------------------------------------------------
+# Extras: (runner, entry, result) -> (files, extra rows)
+# --------------------------------------------------------------------------
+def draw_flow(runner: DemoRunner, entry: DemoEntry, result: RunResult):
+    """The finest flow alignment module's flow on the first val image."""
+    image = sorted(glob.glob(
+        osp.join(result.data_root, 'img_dir', 'val', '*.png')))[0]
+    out_dir = osp.join(result.work_dir, 'flow')
     run([sys.executable, osp.join(TOOLS, 'analysis_tools', 'visualize_flow.py'),
-         config, latest_checkpoint(work_dir), image, '--out-dir', out_dir])
-    return sorted(glob.glob(osp.join(out_dir, '*.png')))
+         repo_path(entry.config), result.checkpoint, image, '--out-dir',
+         out_dir])
+    return sorted(glob.glob(osp.join(out_dir, '*.png'))), []
 
 
-def main(argv=None):
+def middlebury(runner: DemoRunner, entry: DemoEntry, result: RunResult):
+    """PCK on the Middlebury stereo pair, next to the identity mapping."""
+    out = osp.join(result.work_dir, 'middlebury.json')
+    run([sys.executable,
+         osp.join(TOOLS, 'analysis_tools', 'eval_middlebury_pair.py'),
+         repo_path(entry.config), '--checkpoint', result.checkpoint, '--out',
+         out])
+    with open(out) as f:
+        report = json.load(f)
+    height, width = report['image_size']
+    label = f'Middlebury motorcycle {width}x{height}'
+    rows = [Row(entry.name, label, key, value, 'identity mapping',
+                report['identity'].get(key), result.train_s)
+            for key, value in report['model'].items()
+            if key.startswith('PCK')]
+    return [out], rows
+
+
+def match_pictures(runner: DemoRunner, entry: DemoEntry, result: RunResult):
+    """Matches, warped source and warped mask of the first held-out pair."""
+    pairs = osp.join(result.data_root, 'pairs')
+    out_dir = osp.join(result.work_dir, 'pictures')
+    run([sys.executable, osp.join(REPO, 'demo', 'correspondence_demo.py'),
+         osp.join(pairs, '00000_src.png'), osp.join(pairs, '00000_tgt.png'),
+         repo_path(entry.config), '--checkpoint', result.checkpoint,
+         '--src-mask', osp.join(pairs, '00000_src_mask.png'), '--out-dir',
+         out_dir])
+    return sorted(glob.glob(osp.join(out_dir, '*.png'))), []
+
+
+EXTRAS = {
+    'flow': draw_flow,
+    'middlebury': middlebury,
+    'match_pictures': match_pictures,
+}
+
+
+# --------------------------------------------------------------------------
+# The table
+# --------------------------------------------------------------------------
+COLUMNS = ('method', 'dataset', 'metric', 'score', 'baseline',
+           'baseline score', 'train time')
+
+
+def fmt_score(value: Optional[float]) -> str:
+    return '—' if value is None else f'{value:.2f}'
+
+
+def fmt_time(seconds: Optional[float]) -> str:
+    if seconds is None:
+        return '—'
+    minutes, seconds = divmod(round(seconds), 60)
+    return f'{minutes} min {seconds:02d} s' if minutes else f'{seconds} s'
+
+
+def table_cells(row: Row) -> List[str]:
+    score = 'failed' if row.note.startswith('failed') else fmt_score(row.score)
+    base_score = 'failed' if 'baseline failed' in row.note else \
+        fmt_score(row.baseline_score)
+    return [row.method, row.dataset, row.metric, score, row.baseline or '—',
+            base_score if row.baseline else '—', fmt_time(row.train_s)]
+
+
+NOTES = (
+    'score and baseline score: the metric in percent on the same data '
+    '(mBIoU: mean Boundary IoU; PCK@a: keypoints within a x max(H, W)); '
+    'train time: wall-clock time of tools/train.py (start-up and the '
+    "schedule's validations included); '—' as baseline: the row is a "
+    'baseline itself.')
+
+
+def write_summary(rows: List[Row], path_stem: str, title: str,
+                  failures: List[str],
+                  runs: List[RunResult] = ()) -> Tuple[str, str]:
+    os.makedirs(osp.dirname(osp.abspath(path_stem)), exist_ok=True)
+    lines = [f'# {title}', '', '| ' + ' | '.join(COLUMNS) + ' |',
+             '|' + '---|' * len(COLUMNS)]
+    lines += ['| ' + ' | '.join(table_cells(r)) + ' |' for r in rows]
+    lines += ['', NOTES]
+    if failures:
+        lines += ['', 'Failures:', ''] + [f'- {f}' for f in failures]
+    with open(path_stem + '.md', 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    with open(path_stem + '.json', 'w') as f:
+        json.dump(dict(title=title, rows=[vars(r) for r in rows],
+                       failures=failures, runs=[vars(r) for r in runs]),
+                  f, indent=2)
+    return path_stem + '.md', path_stem + '.json'
+
+
+def run_demo(selected: List[str], work_root: str, smoke: bool = False,
+             cfg_options: Optional[List[str]] = None,
+             vis_interval: int = 10) -> Tuple[List[Row], List[str]]:
+    """Run the entries of the ``selected`` tasks; write and print the table.
+
+    Returns the rows and the failures (empty when everything ran).
+    """
+    start = time.perf_counter()
+    runner = DemoRunner(work_root, smoke, cfg_options, vis_interval)
+    rows = runner.run_tasks(selected)
+    name = 'all' if selected == tasks() else '+'.join(selected)
+    title = (f'mmcorr demo ({name}): every method on its embedded benchmark '
+             f'(total {fmt_time(time.perf_counter() - start)})')
+    if smoke:
+        title += (f' -- SMOKE RUN: tiny data, {SMOKE_ITERS} iterations, '
+                  'the numbers mean nothing')
+    md, js = write_summary(rows, osp.join(work_root, f'summary_{name}'),
+                           title, runner.failures,
+                           list(runner.runs.values()))
+    for entry_name, files in runner.files.items():
+        if files:
+            print(f'{entry_name}: {len(files)} files, e.g.')
+            for path in files[:2] + [p for p in files[2:] if 'flow' in p]:
+                print(f'  {path}')
+    table = PrettyTable(list(COLUMNS))
+    table.align = 'l'
+    for row in rows:
+        table.add_row(table_cells(row))
+    print(f'\n{title}')
+    print(table)
+    print(NOTES)
+    for failure in runner.failures:
+        print(f'FAILED: {failure}')
+    print(f'table written to {md} and {js}')
+    return rows, runner.failures
+
+
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('configs', nargs='+')
+    parser.add_argument('--task', nargs='+', default=['all'],
+                        choices=['all'] + tasks(),
+                        help='which entries of DEMO_ENTRIES to run')
     parser.add_argument('--work-root', default='work_dirs/demo')
+    parser.add_argument('--smoke', action='store_true',
+                        help=f'tiny data under <work-root>/smoke_data, '
+                        f'{SMOKE_ITERS} iterations: checks the machinery')
     parser.add_argument('--vis-interval', type=int, default=10,
-                        help='draw every N-th test image')
+                        help='draw every N-th test image (segmentation)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='key=value overrides passed to every run')
+    parser.add_argument('--list', action='store_true',
+                        help='list the entries and exit')
     args = parser.parse_args(argv)
-
-    results = [train_and_test(c, args.work_root, args.cfg_options,
-                              args.vis_interval) for c in args.configs]
-    keys = ('mIoU', 'mBIoU', 'mAcc', 'aAcc')
-    table = PrettyTable(['model', *keys, 'train (s)'])
-    for name, metrics, train_s, _ in results:
-        table.add_row([name] + [f'{metrics.get(k, float("nan")):.2f}'
-                                for k in keys] + [f'{train_s:.0f}'])
-    print('\nShapeScenes val, after the same CPU schedule:')
-    print(table)
-    print('mBIoU: mean Boundary IoU (a 2%-of-diagonal band along outlines).')
-    for name, _, _, pngs in results:
-        print(f'{name}: {len(pngs)} PNGs, e.g.')
-        for png in pngs[:2] + [p for p in pngs if 'flow' in p]:
-            print(f'  {png}')
+    if args.list:
+        for e in DEMO_ENTRIES:
+            base = e.baseline.name if e.baseline else '-'
+            print(f'{e.task:6} {e.name:24} {e.dataset:14} {base:18} '
+                  f'{e.config}')
+        return 0
+    selected = tasks() if 'all' in args.task else \
+        [t for t in tasks() if t in args.task]
+    _, failures = run_demo(selected, args.work_root, args.smoke,
+                           args.cfg_options, args.vis_interval)
+    return 1 if failures else 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -22,6 +22,7 @@ from mmengine.registry import init_default_scope
 
 from mmcorr.compat import replace_sync_bn
 from mmcorr.engine import load_model_checkpoint
+from mmcorr.ops.coordinates import flow_to_pixels
 from mmcorr.registry import MODELS
 from mmcorr.visualization import (capture_alignment_flows, draw_flow_arrows,
                                   flow_to_color)
@@ -35,13 +36,13 @@ def finest_flow(model, image_bgr: np.ndarray) -> np.ndarray:
         model(data['inputs'], mode='tensor')
     if not flows:
         raise RuntimeError('the model has no flow alignment module')
-    module, flow = max(flows, key=lambda mf: mf[1].shape[-1])
-    flow = flow[0, :2]  # [2, h, w]
+    module, flow, high_size = max(flows, key=lambda mf: mf[1].shape[-1])
+    flow = flow[:1, :2]  # [1, 2, h, w], the module's convention
     h, w = flow.shape[-2:]
+    flow = flow_to_pixels(flow, high_size, module.grid_convention,
+                          module.align_corners)[0]  # [2, h, w], pixels
     height, width = image_bgr.shape[:2]
     scale = np.array([width / w, height / h])
-    if module.grid_convention == 'sfnet_legacy':  # half output pixels
-        scale *= np.array([(w - 1) / (2 * w), (h - 1) / (2 * h)])
     flow = flow.permute(1, 2, 0).cpu().numpy() * scale
     return cv2.resize(flow, (width, height), interpolation=cv2.INTER_LINEAR)
 

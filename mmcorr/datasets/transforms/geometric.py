@@ -9,6 +9,7 @@ composes its pixel mapping into ``results['homography_matrix']``
 metric and the inference API undo the recorded mapping. Apply them to every
 view of a sample with :class:`~mmcorr.datasets.transforms.ForEachView`.
 """
+from numbers import Number
 from typing import Sequence, Union
 
 import mmcv
@@ -21,10 +22,13 @@ from mmcorr.registry import TRANSFORMS
 
 
 def record_homography(results: dict, matrix: np.ndarray) -> None:
-    """``results['homography_matrix'] = matrix @ (the mapping so far)``."""
+    """``results['homography_matrix'] = matrix @ (the mapping so far)``;
+    ``results['homography_shape']`` is the image size it maps into (a later
+    size change by a transform that records nothing is then detected)."""
     before = results.get('homography_matrix')
     before = np.eye(3) if before is None else np.asarray(before, np.float64)
     results['homography_matrix'] = matrix @ before
+    results['homography_shape'] = tuple(results['img'].shape[:2])
 
 
 @TRANSFORMS.register_module()
@@ -75,15 +79,23 @@ class RecordedPad(BaseTransform):
 
     def __init__(self, padding: Union[int, Sequence[int]] = 16,
                  pad_val: float = 0, seg_pad_val: int = 255):
-        margins = (padding, ) * 4 if isinstance(padding, int) else \
-            tuple(padding)
-        if len(margins) != 4 or any(int(m) != m or m < 0 for m in margins):
+        try:
+            margins = (padding, ) * 4 if isinstance(padding, Number) else \
+                tuple(padding)
+            ok = len(margins) == 4 and all(
+                int(m) == m and m >= 0 for m in margins)
+        except (TypeError, ValueError):  # None, strings...
+            ok = False
+        if not ok:
             raise ValueError('padding must be an int >= 0 or (left, top, '
-                             f'right, bottom) ints >= 0, got {padding}')
+                             f'right, bottom) ints >= 0, got {padding!r}')
         self.margins = tuple(int(m) for m in margins)
         self.pad_val, self.seg_pad_val = pad_val, seg_pad_val
 
     def _pad(self, array: np.ndarray, value: float) -> np.ndarray:
+        if array.ndim == 3 and isinstance(value, Number):
+            # cv2 fills only the first channel with a scalar (as mmcv's Pad)
+            value = (value, ) * array.shape[2]
         return mmcv.impad(array, padding=self.margins, pad_val=value)
 
     def transform(self, results: dict) -> dict:

@@ -147,7 +147,7 @@ class RandomAffinePair(BaseTransform):
         size = (self.scale[1], self.scale[0])
         results['views'] = [
             dict(img=img, gt_fg_mask=fg, affine=affine, img_shape=size,
-                 ori_shape=ori_shape,
+                 ori_shape=ori_shape, homography_shape=size,
                  homography_matrix=self.affine_homography(
                      affine, size, self.align_corners) @ to_scaled)
             for img, fg, affine in zip(images, (src_mask, tgt_mask), affines)

@@ -139,7 +139,9 @@ class PackMultiViewInputs(BaseTransform):
     The shared ``keypoint_valid`` becomes ``gt_keypoint_valid`` (default:
     rows without ``-1`` or non-finite values in any view). Each view's
     ``homography_matrix`` is set to the identity when no transform recorded
-    one and the image kept its file's size.
+    one and the image kept its file's size; a recorded one that maps into
+    another size than the image's (a later transform resized without
+    recording) is refused.
 
     Args:
         meta_keys (Sequence[str]): Shared keys copied to the container's
@@ -152,7 +154,8 @@ class PackMultiViewInputs(BaseTransform):
 
     Raises:
         ValueError: for a mask or extra input of another size than its
-            view's image, or keypoints that disagree in shape across views.
+            view's image, keypoints that are not ``(K, 2)`` or disagree in
+            shape across views, or a ``keypoint_valid`` of another length.
     """
 
     DEFAULT_META_KEYS = ('sample_idx', 'category', 'category_id',
@@ -214,8 +217,13 @@ class PackMultiViewInputs(BaseTransform):
             field = 'gt_sem_seg' if key == 'gt_seg_map' else key
             setattr(sample, field, PixelData(data=data))
         if view.get('keypoints') is not None:
-            sample.gt_keypoints = torch.from_numpy(
-                np.asarray(view['keypoints'], np.float32).reshape(-1, 2))
+            points = np.asarray(view['keypoints'], np.float32)
+            if points.size == 0:
+                points = points.reshape(0, 2)
+            if points.ndim != 2 or points.shape[1] != 2:
+                raise ValueError(f'view {index}: keypoints must be (K, 2) '
+                                 f'(x, y), got shape {points.shape}')
+            sample.gt_keypoints = torch.from_numpy(points)
         if view.get('bbox') is not None:
             sample.gt_bbox = torch.as_tensor(
                 np.asarray(view['bbox'], np.float32))
@@ -226,6 +234,14 @@ class PackMultiViewInputs(BaseTransform):
         if meta.get('homography_matrix') is None and tuple(
                 view.get('ori_shape', img_shape)) == tuple(img_shape):
             meta['homography_matrix'] = np.eye(3)
+        recorded = view.get('homography_shape')
+        if recorded is not None and tuple(recorded) != tuple(img_shape):
+            raise ValueError(
+                f'view {index}: its image is {tuple(img_shape)} but its '
+                f'homography_matrix maps into {tuple(recorded)}: a transform '
+                'after the last Recorded* one changed the size without '
+                'recording its mapping (use RecordedResize / RecordedPad / '
+                'RecordedRandomFlip)')
         sample.set_metainfo(meta)
         return sample
 
@@ -242,8 +258,11 @@ class PackMultiViewInputs(BaseTransform):
         valid = results.get('keypoint_valid')
         if valid is None:
             valid = keypoint_validity(*points)
-        sample.gt_keypoint_valid = torch.as_tensor(
-            np.asarray(valid, bool).reshape(-1))
+        valid = np.asarray(valid, bool).reshape(-1)
+        if len(valid) != len(points[0]):
+            raise ValueError(f'keypoint_valid has {len(valid)} flags for '
+                             f'{len(points[0])} keypoints')
+        sample.gt_keypoint_valid = torch.as_tensor(valid)
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(meta_keys={self.meta_keys}, '
