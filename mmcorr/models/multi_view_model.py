@@ -40,9 +40,10 @@ class MultiViewModel(BaseModel, metaclass=ABCMeta):
     def split_views(self, inputs: Tensor) -> List[Tensor]:
         """``[B, N, C, H, W]`` -> ``N`` tensors ``[B, C, H, W]``."""
         if not isinstance(inputs, Tensor) or inputs.dim() != 5:
-            shape = getattr(inputs, 'shape', type(inputs).__name__)
+            got = tuple(inputs.shape) if hasattr(inputs, 'shape') else \
+                type(inputs).__name__
             raise ValueError(f'{type(self).__name__} takes inputs [B, N, C, '
-                             f'H, W] (N views), got {tuple(shape)}')
+                             f'H, W] (N views), got {got}')
         if self.num_views is not None and inputs.shape[1] != self.num_views:
             raise ValueError(f'{type(self).__name__} takes '
                              f'{self.num_views} views per sample, got '

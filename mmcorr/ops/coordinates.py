@@ -39,9 +39,9 @@ from ._checks import check_floating, check_int
 
 __all__ = [
     'normalize_coords', 'denormalize_coords', 'base_grid', 'flow_to_grid',
-    'flow_to_pixels',
-    'apply_homography', 'resize_homography', 'translation_homography',
-    'flip_homography', 'transfer_points', 'POINT_SAMPLINGS'
+    'flow_to_pixels', 'apply_homography', 'resize_homography',
+    'translation_homography', 'flip_homography', 'transfer_points',
+    'POINT_SAMPLINGS'
 ]
 
 ArrayLike = Union[Tensor, np.ndarray]
@@ -64,7 +64,8 @@ def _extent(size: Sequence[int], align_corners: bool, like):
     return np.asarray(divisors, np.float64), np.asarray(offsets, np.float64)
 
 
-def normalize_coords(pixels: ArrayLike, size: Sequence[int],
+def normalize_coords(pixels: ArrayLike,
+                     size: Sequence[int],
                      align_corners: bool = True) -> ArrayLike:
     """Pixels -> normalised coordinates.
 
@@ -81,7 +82,8 @@ def normalize_coords(pixels: ArrayLike, size: Sequence[int],
     return (2 * pixels + offset) / divisor - 1
 
 
-def denormalize_coords(normalised: ArrayLike, size: Sequence[int],
+def denormalize_coords(normalised: ArrayLike,
+                       size: Sequence[int],
                        align_corners: bool = True) -> ArrayLike:
     """Normalised coordinates ``[..., 2]`` -> pixels of an ``(H, W)`` image
     (the inverse of :func:`normalize_coords`)."""
@@ -89,7 +91,9 @@ def denormalize_coords(normalised: ArrayLike, size: Sequence[int],
     return ((normalised + 1) * divisor - offset) / 2
 
 
-def base_grid(height: int, width: int, like: Tensor,
+def base_grid(height: int,
+              width: int,
+              like: Tensor,
               align_corners: bool = True) -> Tensor:
     """``[1, H, W, 2]``: every pixel's own normalised position, x first.
 
@@ -135,7 +139,12 @@ def flow_to_grid(flow: Tensor, in_size: Tuple[int, int], convention: str,
         x = torch.arange(width, **kwargs) + flow[:, 0]
         y = torch.arange(height, **kwargs)[:, None] + flow[:, 1]
         pixels = torch.stack((x, y), dim=-1)
-        return normalize_coords(pixels, (height, width), align_corners)
+        if align_corners:
+            # a corner-aligned resize onto a one-pixel side reads pixel 0,
+            # as F.interpolate(align_corners=True) does
+            extent = pixels.new_tensor([max(width - 1, 1), max(height - 1, 1)])
+            return 2 * pixels / extent - 1
+        return normalize_coords(pixels, (height, width), False)
     norm_h, norm_w = (height, width) if convention == 'sfnet_legacy' \
         else in_size
     gx = torch.linspace(-1, 1, width).to(**kwargs) + flow[:, 0] / norm_w
@@ -189,8 +198,9 @@ def resize_homography(src_size: Sequence[int],
     edges aligned): ``x' = (x + 0.5) W' / W - 0.5``."""
     (h0, w0), (h1, w1) = src_size, dst_size
     sx, sy = w1 / w0, h1 / h0
-    return np.array([[sx, 0, 0.5 * (sx - 1)], [0, sy, 0.5 * (sy - 1)],
-                     [0, 0, 1]], np.float64)
+    return np.array([[sx, 0, 0.5 * (sx - 1)], [0, sy, 0.5 *
+                                               (sy - 1)], [0, 0, 1]],
+                    np.float64)
 
 
 def translation_homography(dx: float, dy: float) -> np.ndarray:
@@ -206,13 +216,16 @@ def flip_homography(size: Sequence[int], direction: str) -> np.ndarray:
     flip_y = direction in ('vertical', 'diagonal')
     if not (flip_x or flip_y):
         raise ValueError(f'unknown flip direction {direction!r}')
-    return np.array([[-1 if flip_x else 1, 0, width - 1 if flip_x else 0],
-                     [0, -1 if flip_y else 1, height - 1 if flip_y else 0],
-                     [0, 0, 1]], np.float64)
+    return np.array(
+        [[-1 if flip_x else 1, 0, width - 1 if flip_x else 0],
+         [0, -1 if flip_y else 1, height - 1 if flip_y else 0], [0, 0, 1]],
+        np.float64)
 
 
 # --------------------------------------------------------------- transfer
-def transfer_points(grid: Tensor, points: Tensor, size: Sequence[int],
+def transfer_points(grid: Tensor,
+                    points: Tensor,
+                    size: Sequence[int],
                     other_size: Sequence[int],
                     sampling: str = 'bilinear') -> Tensor:
     """Move points of image A into image B through A's matching grid.
@@ -252,7 +265,11 @@ def transfer_points(grid: Tensor, points: Tensor, size: Sequence[int],
         y = torch.round(points[:, 1]).clamp(0, height - 1)
         points = torch.stack((x, y), 1)
     query = normalize_coords(points, (height, width), True)
-    values = F.grid_sample(table, query.view(1, 1, -1, 2), mode='bilinear',
-                           padding_mode='border', align_corners=True)
+    values = F.grid_sample(
+        table,
+        query.view(1, 1, -1, 2),
+        mode='bilinear',
+        padding_mode='border',
+        align_corners=True)
     landed = values[0, :, 0].t()
     return denormalize_coords(landed, other_size, True)

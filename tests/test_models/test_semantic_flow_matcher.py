@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 from mmengine.structures import PixelData
 from PIL import Image
 
@@ -95,10 +96,160 @@ def test_frozen_backbone_stays_frozen():
     assert model.adapt_fine.units[0].conv.weight.grad is not None
 
 
-def test_bad_input_shape():
-    model = build(CONFIGS[0])
-    with pytest.raises(ValueError, match=r'image pairs \[B, 2, 3, H, W\]'):
-        model(torch.zeros(1, 3, 64, 64))
+@pytest.fixture(scope='module')
+def model():
+    """A small frozen-backbone matcher in eval mode (stride 16: 4 x 4 grids
+    of 64 x 64 inputs)."""
+    with DefaultScope.overwrite_default_scope('mmcorr'):
+        return build(CONFIGS[0]).eval()
+
+
+GRID_KEYS = {'grid_s2t', 'grid_t2s', 'flow_s2t', 'flow_t2s'}
+
+
+def test_forward_modes_through_the_multi_view_base(model):
+    data = model.data_preprocessor(pair_batch())
+    inputs, samples = data['inputs'], data['data_samples']
+    assert inputs.shape == (2, 2, 3, 64, 64)
+    with torch.no_grad():
+        out = model(inputs, samples, mode='tensor')
+        # tensor mode: match() of each view's features, view 0 = source
+        direct = model.match(model.extract_feat(inputs[:, 0]),
+                             model.extract_feat(inputs[:, 1]))
+        swapped = model(inputs.flip(1), mode='tensor')
+    assert set(out) == GRID_KEYS
+    assert out['grid_s2t'].shape == (2, 4, 4, 2)
+    assert out['flow_t2s'].shape == (2, 2, 4, 4)
+    for key in GRID_KEYS:
+        torch.testing.assert_close(out[key], direct[key])
+    torch.testing.assert_close(swapped['grid_s2t'], out['grid_t2s'])
+    # predict: the same grids written into the given samples
+    with torch.no_grad():
+        predicted = model(inputs, samples, mode='predict')
+    assert predicted is samples
+    for i, sample in enumerate(predicted):
+        assert torch.equal(sample.pred_grid_s2t, out['grid_s2t'][i])
+        assert torch.equal(sample.pred_grid_t2s, out['grid_t2s'][i])
+        assert 'gt_fg_mask' in sample.source  # ground truth kept
+    # predict without data samples creates them, one view sample per view
+    with torch.no_grad():
+        created = model(inputs, mode='predict')
+    assert len(created) == 2
+    for i, sample in enumerate(created):
+        assert isinstance(sample, MultiViewDataSample) and len(sample) == 2
+        assert all(isinstance(v, ViewDataSample) for v in sample.views)
+        assert torch.equal(sample.pred_grid_t2s, out['grid_t2s'][i])
+    with pytest.raises(ValueError, match="unknown mode 'losses'"):
+        model(inputs, samples, mode='losses')
+
+
+@pytest.mark.parametrize('mode', ['tensor', 'loss', 'predict'])
+def test_wrong_number_of_views_is_refused(model, mode):
+    data = pair_batch(1)
+    with pytest.raises(ValueError, match='takes 2 views per sample, got 3'):
+        model(torch.zeros(1, 3, 3, 64, 64), data['data_samples'], mode)
+    with pytest.raises(ValueError, match='takes 2 views per sample, got 1'):
+        model(torch.zeros(1, 1, 3, 64, 64), data['data_samples'], mode)
+    with pytest.raises(ValueError, match=r'inputs \[B, N, C, H, W\]'):
+        model(torch.zeros(1, 3, 64, 64), data['data_samples'], mode)
+
+
+@pytest.mark.parametrize('view', [0, 1])
+def test_loss_requires_fg_masks_on_both_views(model, view):
+    data = model.data_preprocessor(pair_batch())
+    del data['data_samples'][1].views[view].gt_fg_mask
+    with pytest.raises(KeyError, match=f'view {view} of the sample has no '
+                       'gt_fg_mask'):
+        model(**data, mode='loss')
+    # prediction does not need them
+    data = model.data_preprocessor(pair_batch(masks=False))
+    with torch.no_grad():
+        model(**data, mode='predict')
+
+
+def pil_mask(mask, size):
+    """The official dataset's mask resize: PIL bilinear (antialiased)."""
+    image = Image.fromarray(mask[0].numpy().astype(np.float32), mode='F')
+    small = np.asarray(image.resize(size[::-1], Image.BILINEAR))
+    return torch.from_numpy(small.copy())
+
+
+def test_masks_are_resized_like_the_official_dataset(model):
+    """Soft masks -> feature size with PIL's bilinear filter, then > 0.1."""
+    gen = torch.Generator().manual_seed(1)
+    samples = pair_batch(3)['data_samples']
+    for sample in samples:
+        for view in sample.views:
+            # a ramp 0 .. 0.2 across the threshold, noise, an object
+            soft = torch.linspace(0, 0.2, 64).expand(1, 64, 64) + \
+                0.05 * torch.rand(1, 64, 64, generator=gen)
+            soft[:, 40:56, 4:20] = 1
+            view.gt_fg_mask = PixelData(data=soft)
+    src, tgt = model._masks(samples, (4, 5))
+    assert src.shape == tgt.shape == (3, 1, 4, 5)
+    for index, masks in enumerate((src, tgt)):
+        for b, sample in enumerate(samples):
+            resized = pil_mask(sample.views[index].gt_fg_mask.data, (4, 5))
+            assert (resized - 0.1).abs().min() > 1e-4  # no ties
+            assert torch.equal(masks[b, 0], (resized > 0.1).float())
+        assert 0.2 < masks.mean() < 0.9
+
+
+def test_loss_mode_computes_the_configured_losses(model):
+    """Each loss on the grids and flows of a one-shot match and the masks
+    at feature size, computed here from the parts."""
+    data = model.data_preprocessor(pair_batch(), True)
+    inputs, samples = data['inputs'], data['data_samples']
+    with torch.no_grad():
+        losses = model(inputs, samples, mode='loss')
+        out = model.match(model.extract_feat(inputs[:, 0]),
+                          model.extract_feat(inputs[:, 1]), chunked=False)
+    masks = []
+    for index in (0, 1):
+        masks.append(torch.stack([
+            (pil_mask(s.views[index].gt_fg_mask.data, (4, 4)) > 0.1).float()
+            for s in samples
+        ])[:, None])
+    assert not torch.equal(masks[0], masks[1])
+    args = (out['grid_s2t'], out['grid_t2s'], out['flow_s2t'],
+            out['flow_t2s'], *masks)
+    expected = {f'loss_{type(loss).__name__}': loss(*args)
+                for loss in (MaskConsistencyLoss(), FlowConsistencyLoss(),
+                             FlowSmoothnessLoss())}
+    assert set(losses) == set(expected)
+    for name, value in expected.items():
+        assert value > 0, name
+        torch.testing.assert_close(losses[name], value, msg=name)
+
+
+@pytest.mark.parametrize('chunk_size', [1, 5, 16, 100])
+def test_chunked_inference_equals_one_shot(model, chunk_size, monkeypatch):
+    data = model.data_preprocessor(pair_batch())
+    with torch.no_grad():
+        one_shot = model(**data, mode='tensor')
+        one_shot_loss = model(**data, mode='loss')
+        monkeypatch.setattr(model, 'chunk_size', chunk_size)
+        chunked = model(**data, mode='tensor')
+        predicted = model(**data, mode='predict')
+        calls = []
+        original = model._chunked_match
+        monkeypatch.setattr(model, '_chunked_match',
+                            lambda *a: calls.append(1) or original(*a))
+        model(**data, mode='tensor')
+        assert calls  # inference really went through the chunks
+        calls.clear()
+        chunked_loss = model(**data, mode='loss')
+        assert not calls  # training matches in one shot
+    for key in GRID_KEYS:
+        # float32: the flows are small differences of grids
+        torch.testing.assert_close(chunked[key], one_shot[key], rtol=1e-5,
+                                   atol=1e-5)
+    for i, sample in enumerate(predicted):
+        torch.testing.assert_close(sample.pred_grid_s2t,
+                                   one_shot['grid_s2t'][i], rtol=1e-5,
+                                   atol=1e-5)
+    for name, value in one_shot_loss.items():
+        assert torch.equal(chunked_loss[name], value), name
 
 
 def write_pf_pascal(root):
@@ -183,15 +334,24 @@ def test_train_and_test_on_photo_objects(tmp_path, run_tool,
         identity_pck(photo_objects_root, 0.1 * 80))
 
 
-def identity_pck(root, threshold):
+def identity_pck(root, threshold, input_side=160, side=80):
+    """The identity baseline by hand: ``transfer='s2t'``, the source
+    keypoint goes through the recorded resize (``x' = (x + 0.5) S / W -
+    0.5``), is rounded to a network-input pixel, stays there (identity) and
+    comes back through the target's inverse resize."""
     with open(osp.join(root, 'heldout_pairs.csv'), newline='') as f:
         rows = list(csv.reader(f))[1:]
+    scale = input_side / side
     scores = []
     for row in rows:
         xa, ya, xb, yb = (np.array([float(v) for v in c.split(';')])
                           for c in row[2:])
-        # PCKMetric reads the prediction at the source pixel (rounded)
-        dist = np.hypot(np.round(xa) - xb, np.round(ya) - yb)
+        estimate = []
+        for a in (xa, ya):
+            pixel = np.clip(np.round((a + 0.5) * scale - 0.5), 0,
+                            input_side - 1)
+            estimate.append((pixel + 0.5) / scale - 0.5)
+        dist = np.hypot(estimate[0] - xb, estimate[1] - yb)
         scores.append(100 * np.mean(dist <= threshold))
     return float(np.mean(scores))
 
@@ -282,9 +442,21 @@ def test_identity_matcher_predicts_the_identity():
     assert grid.shape == (2, 5, 7, 2)
     assert torch.allclose(grid[0, 0, :, 0], torch.linspace(-1, 1, 7))
     assert torch.allclose(grid[1, :, 0, 1], torch.linspace(-1, 1, 5))
-    samples = model(inputs, [PairDataSample(), PairDataSample()], 'predict')
+    samples = [MultiViewDataSample(views=[ViewDataSample(), ViewDataSample()])
+               for _ in range(2)]
+    assert model(inputs, samples, 'predict') is samples
     assert torch.equal(samples[1].pred_grid_s2t, grid[1])
-    with pytest.raises(ValueError, match='no .loss. mode'):
+    assert torch.equal(samples[0].pred_grid_t2s, grid[0])
+    created = model(inputs, mode='predict')
+    assert len(created) == 2 and len(created[0]) == 2
+    assert torch.equal(created[1].pred_grid_t2s, grid[1])
+    small = MODELS.build(dict(type='IdentityMatcher', grid_size=(3, 4)))
+    assert small(inputs).shape == (2, 3, 4, 2)
+    with pytest.raises(ValueError, match='no loss mode'):
         model(inputs, None, 'loss')
-    with pytest.raises(ValueError, match=r'\[B, 2, 3, H, W\]'):
+    with pytest.raises(ValueError, match=r'inputs \[B, N, C, H, W\]'):
         model(torch.zeros(2, 3, 5, 7))
+    with pytest.raises(ValueError, match='takes 2 views per sample, got 3'):
+        model(torch.zeros(2, 3, 3, 5, 7))
+    with pytest.raises(RuntimeError, match='no parameters'):
+        model.train_step({}, None)

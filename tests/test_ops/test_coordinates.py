@@ -12,8 +12,9 @@ from mmcorr.ops import flow_warp, identity_grid
 from mmcorr.ops.coordinates import (POINT_SAMPLINGS, apply_homography,
                                     base_grid, denormalize_coords,
                                     flip_homography, flow_to_grid,
-                                    normalize_coords, resize_homography,
-                                    transfer_points, translation_homography)
+                                    flow_to_pixels, normalize_coords,
+                                    resize_homography, transfer_points,
+                                    translation_homography)
 
 SIZES = [(5, 9), (1, 7), (6, 1), (1, 1), (32, 20)]
 
@@ -36,8 +37,11 @@ def test_round_trip_numpy_and_torch(size, align_corners):
     np.testing.assert_allclose(
         denormalize_coords(norm, size, align_corners), points, atol=1e-12)
     np.testing.assert_allclose(
-        normalize_coords(denormalize_coords(norm, size, align_corners), size,
-                         align_corners), norm, atol=1e-12)
+        normalize_coords(
+            denormalize_coords(norm, size, align_corners), size,
+            align_corners),
+        norm,
+        atol=1e-12)
     for dtype, atol in ((torch.float64, 1e-12), (torch.float32, 1e-5)):
         tensor = torch.from_numpy(points).to(dtype)
         tnorm = normalize_coords(tensor, size, align_corners)
@@ -54,8 +58,8 @@ def test_normalize_known_values():
     np.testing.assert_allclose(true, [[-1, -1], [1, 1], [0, 0]])
     edges = np.array([[-0.5, -0.5], [8.5, 4.5], [0., 0.], [4., 2.]])
     false = normalize_coords(edges, size, align_corners=False)
-    np.testing.assert_allclose(false, [[-1, -1], [1, 1], [-1 + 1 / 9, -1 + 1
-                                                          / 5], [0, 0]])
+    np.testing.assert_allclose(
+        false, [[-1, -1], [1, 1], [-1 + 1 / 9, -1 + 1 / 5], [0, 0]])
     # extra leading dimensions are fine
     grid = normalize_coords(lattice(*size), size)
     assert grid.shape == (5, 9, 2)
@@ -76,8 +80,9 @@ def test_one_pixel_sides():
             normalize_coords(np.array([[4.0, 0.0]]), (1, 5), align_corners),
             [[1 if align_corners else 0.8, 0]])
         # finite, never a division by zero
-        assert np.isfinite(normalize_coords(np.array([[3., 2.]]), (1, 1),
-                                            align_corners)).all()
+        assert np.isfinite(
+            normalize_coords(np.array([[3., 2.]]), (1, 1),
+                             align_corners)).all()
 
 
 @pytest.mark.parametrize('size', SIZES)
@@ -87,11 +92,15 @@ def test_base_grid_is_every_pixels_normalised_position(size, align_corners):
     grid = base_grid(*size, like, align_corners)
     pixels = torch.from_numpy(lattice(*size))
     torch.testing.assert_close(
-        grid[0], normalize_coords(pixels, size, align_corners), atol=1e-12,
+        grid[0],
+        normalize_coords(pixels, size, align_corners),
+        atol=1e-12,
         rtol=0)
     torch.testing.assert_close(
-        denormalize_coords(grid[0], size, align_corners), pixels,
-        atol=1e-12, rtol=0)
+        denormalize_coords(grid[0], size, align_corners),
+        pixels,
+        atol=1e-12,
+        rtol=0)
 
 
 @pytest.mark.parametrize('size', SIZES)
@@ -101,10 +110,14 @@ def test_normalised_pixels_read_those_pixels(size, align_corners):
     positions returns the pixels themselves."""
     gen = torch.Generator().manual_seed(0)
     image = torch.rand(1, 3, *size, generator=gen, dtype=torch.float64)
-    grid = normalize_coords(torch.from_numpy(lattice(*size)), size,
-                            align_corners)[None]
-    out = F.grid_sample(image, grid, mode='bilinear', padding_mode='zeros',
-                        align_corners=align_corners)
+    grid = normalize_coords(
+        torch.from_numpy(lattice(*size)), size, align_corners)[None]
+    out = F.grid_sample(
+        image,
+        grid,
+        mode='bilinear',
+        padding_mode='zeros',
+        align_corners=align_corners)
     torch.testing.assert_close(out, image, atol=1e-12, rtol=0)
 
 
@@ -128,8 +141,8 @@ def test_base_grid_pixel_centres(size):
     xs = (2 * torch.arange(width, dtype=torch.float64) + 1) / width - 1
     ys = (2 * torch.arange(height, dtype=torch.float64) + 1) / height - 1
     torch.testing.assert_close(grid[0, ..., 0], xs.expand(height, width))
-    torch.testing.assert_close(grid[0, ..., 1],
-                               ys[:, None].expand(height, width))
+    torch.testing.assert_close(grid[0, ..., 1], ys[:,
+                                                   None].expand(height, width))
     # the identity of grid_sample(align_corners=False)
     image = torch.rand(1, 2, *size, dtype=torch.float64)
     out = F.grid_sample(image, grid, align_corners=False)
@@ -147,33 +160,87 @@ def test_base_grid_validation():
 
 
 # ---------------------------------------------------------- flow to grid
-@pytest.mark.parametrize('convention,align_corners', [
-    ('pixel', False), ('pixel', True), ('sfnet_legacy', True),
-    ('sfnet_legacy', False), ('alignseg_legacy', False),
-    ('alignseg_legacy', True)
-])
+@pytest.mark.parametrize('convention,align_corners',
+                         [('pixel', False), ('pixel', True),
+                          ('sfnet_legacy', True), ('sfnet_legacy', False),
+                          ('alignseg_legacy', False),
+                          ('alignseg_legacy', True)])
 @pytest.mark.parametrize('out_size', [(6, 8), (11, 5), (1, 4)])
 def test_flow_to_grid_reproduces_flow_warp(convention, align_corners,
                                            out_size):
     gen = torch.Generator().manual_seed(3)
     feat = torch.rand(2, 3, 7, 9, generator=gen, dtype=torch.float64)
-    flow = torch.randn(2, 2, *out_size, generator=gen,
-                       dtype=torch.float64) * 2
+    flow = torch.randn(2, 2, *out_size, generator=gen, dtype=torch.float64) * 2
     grid = flow_to_grid(flow, feat.shape[-2:], convention, align_corners)
     assert grid.shape == (2, *out_size, 2) and grid.dtype == flow.dtype
     expected = flow_warp(feat, flow, convention, align_corners=align_corners)
-    got = F.grid_sample(feat, grid, mode='bilinear', padding_mode='zeros',
-                        align_corners=align_corners)
+    got = F.grid_sample(
+        feat,
+        grid,
+        mode='bilinear',
+        padding_mode='zeros',
+        align_corners=align_corners)
     torch.testing.assert_close(got, expected, atol=1e-12, rtol=0)
 
 
 @pytest.mark.parametrize('size', SIZES)
 def test_flow_to_grid_zero_pixel_flow_is_the_base_grid(size):
+    """Zero flow is the base grid, except that a one-pixel side reads pixel
+    0 with align_corners=True (F.interpolate's corner-aligned resize)."""
     flow = torch.zeros(1, 2, *size, dtype=torch.float64)
     for align_corners in (True, False):
+        expected = base_grid(*size, flow, align_corners).clone()
+        if align_corners:
+            for axis, side in ((0, size[1]), (1, size[0])):
+                if side == 1:
+                    expected[..., axis] = -1
         torch.testing.assert_close(
             flow_to_grid(flow, size, 'pixel', align_corners),
-            base_grid(*size, flow, align_corners), atol=1e-12, rtol=0)
+            expected,
+            atol=1e-12,
+            rtol=0)
+
+
+def test_pixel_flow_onto_one_pixel_reads_like_interpolate():
+    feat = torch.randn(1, 3, 5, 7, dtype=torch.float64)
+    for size in ((1, 1), (1, 4), (3, 1)):
+        out = flow_warp(
+            feat,
+            torch.zeros(1, 2, *size, dtype=torch.float64),
+            'pixel',
+            align_corners=True)
+        torch.testing.assert_close(
+            out,
+            F.interpolate(
+                feat, size=size, mode='bilinear', align_corners=True),
+            atol=1e-12,
+            rtol=0)
+
+
+def test_flow_to_pixels_is_the_identity_for_pixel_flows():
+    flow = torch.randn(2, 2, 6, 9, dtype=torch.float64)
+    for align_corners in (True, False):
+        torch.testing.assert_close(
+            flow_to_pixels(flow, (3, 4), 'pixel', align_corners),
+            flow,
+            atol=1e-12,
+            rtol=0)
+
+
+def test_flow_to_pixels_of_legacy_flows_matches_the_warp():
+    """Warping a ramp by a legacy flow reads the ramp where flow_to_pixels
+    says (in output pixels, mapped back to the input's)."""
+    height, width = 6, 9
+    ramp = torch.arange(width, dtype=torch.float64).expand(1, 1, height, width)
+    flow = torch.full((1, 2, height, width), 1.5, dtype=torch.float64)
+    for convention in ('sfnet_legacy', 'alignseg_legacy'):
+        align = convention == 'sfnet_legacy'
+        read = flow_warp(ramp, flow, convention, padding_mode='border')[0, 0]
+        pixels = flow_to_pixels(flow, (height, width), convention, align)
+        expected = torch.arange(width, dtype=torch.float64) + pixels[0, 0]
+        inside = (expected > 0) & (expected < width - 1)
+        torch.testing.assert_close(
+            read[inside], expected[inside], atol=1e-9, rtol=0)
 
 
 def test_flow_to_grid_legacy_units():
@@ -190,8 +257,7 @@ def test_flow_to_grid_legacy_units():
 
 # ----------------------------------------------------------- homographies
 def test_apply_homography_perspective_matches_brute_force():
-    matrix = np.array([[1.2, 0.1, 3.0], [-0.2, 0.9, -1.5],
-                       [1e-3, -2e-3, 1.1]])
+    matrix = np.array([[1.2, 0.1, 3.0], [-0.2, 0.9, -1.5], [1e-3, -2e-3, 1.1]])
     rng = np.random.default_rng(0)
     points = rng.uniform(-20, 80, (30, 2))
     expected = []
@@ -203,15 +269,15 @@ def test_apply_homography_perspective_matches_brute_force():
     got = apply_homography(matrix, points)
     assert isinstance(got, np.ndarray) and got.shape == (30, 2)
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
-    tgot = apply_homography(torch.from_numpy(matrix),
-                            torch.from_numpy(points))
+    tgot = apply_homography(torch.from_numpy(matrix), torch.from_numpy(points))
     assert isinstance(tgot, torch.Tensor) and tgot.dtype == torch.float64
-    np.testing.assert_allclose(tgot.numpy(), expected, rtol=1e-12,
-                               atol=1e-12)
+    np.testing.assert_allclose(tgot.numpy(), expected, rtol=1e-12, atol=1e-12)
     # cv2 agrees
     np.testing.assert_allclose(
-        cv2.perspectiveTransform(points[None], matrix)[0], expected,
-        rtol=1e-10, atol=1e-10)
+        cv2.perspectiveTransform(points[None], matrix)[0],
+        expected,
+        rtol=1e-10,
+        atol=1e-10)
     # composition: H2 @ H1 is H1 then H2; the inverse undoes it
     other = translation_homography(2.5, -1) @ resize_homography((9, 9),
                                                                 (4, 13))
@@ -235,9 +301,11 @@ def test_apply_homography_validation():
 def ramp(height, width):
     """A smooth float32 image, linear in x and y (3 channels)."""
     points = lattice(height, width)
-    planes = [3 * points[..., 0] + 5 * points[..., 1] + 7,
-              -2 * points[..., 0] + 0.5 * points[..., 1],
-              points[..., 0] - points[..., 1]]
+    planes = [
+        3 * points[..., 0] + 5 * points[..., 1] + 7,
+        -2 * points[..., 0] + 0.5 * points[..., 1],
+        points[..., 0] - points[..., 1]
+    ]
     return np.stack(planes, -1).astype(np.float32)
 
 
@@ -272,20 +340,20 @@ def test_resize_homography_is_cv2_resize_geometry(src, dst, interpolation):
 
 
 def test_resize_homography_identity_and_inverse():
-    np.testing.assert_array_equal(resize_homography((7, 5), (7, 5)),
-                                  np.eye(3))
+    np.testing.assert_array_equal(resize_homography((7, 5), (7, 5)), np.eye(3))
     np.testing.assert_allclose(
         resize_homography((30, 40), (9, 11)) @ resize_homography((9, 11),
                                                                  (30, 40)),
-        np.eye(3), atol=1e-12)
+        np.eye(3),
+        atol=1e-12)
     # pixel edges stay aligned: -0.5 and W - 0.5 map to -0.5 and W' - 0.5
-    edges = apply_homography(resize_homography((30, 40), (9, 11)),
-                             np.array([[-0.5, -0.5], [39.5, 29.5]]))
+    edges = apply_homography(
+        resize_homography((30, 40), (9, 11)),
+        np.array([[-0.5, -0.5], [39.5, 29.5]]))
     np.testing.assert_allclose(edges, [[-0.5, -0.5], [10.5, 8.5]])
 
 
-@pytest.mark.parametrize('direction,code', [('horizontal', 1),
-                                            ('vertical', 0),
+@pytest.mark.parametrize('direction,code', [('horizontal', 1), ('vertical', 0),
                                             ('diagonal', -1)])
 def test_flip_homography_is_the_flip(direction, code):
     rng = np.random.default_rng(1)
@@ -295,8 +363,8 @@ def test_flip_homography_is_the_flip(direction, code):
     points = lattice(6, 9).reshape(-1, 2)
     moved = np.round(apply_homography(matrix, points)).astype(int)
     np.testing.assert_array_equal(
-        flipped[moved[:, 1], moved[:, 0]],
-        image[points[:, 1].astype(int), points[:, 0].astype(int)])
+        flipped[moved[:, 1], moved[:, 0]], image[points[:, 1].astype(int),
+                                                 points[:, 0].astype(int)])
     np.testing.assert_allclose(matrix @ matrix, np.eye(3))  # an involution
     with pytest.raises(ValueError, match='flip direction'):
         flip_homography((6, 9), 'sideways')
@@ -311,12 +379,12 @@ def test_translation_homography_is_the_padding():
     moved = apply_homography(translation_homography(left, top),
                              points).astype(int)
     np.testing.assert_array_equal(
-        padded[moved[:, 1], moved[:, 0]],
-        image[points[:, 1].astype(int), points[:, 0].astype(int)])
+        padded[moved[:, 1], moved[:, 0]], image[points[:, 1].astype(int),
+                                                points[:, 0].astype(int)])
     # a crop is a negative translation
     crop = padded[1:, 2:]
-    moved = apply_homography(translation_homography(left - 2, top - 1),
-                             points).astype(int)
+    moved = apply_homography(
+        translation_homography(left - 2, top - 1), points).astype(int)
     np.testing.assert_array_equal(crop[moved[:, 1], moved[:, 0]],
                                   image.reshape(-1))
 
@@ -324,8 +392,8 @@ def test_translation_homography_is_the_padding():
 # --------------------------------------------------------- point transfer
 def random_grid(height, width, seed=0):
     gen = torch.Generator().manual_seed(seed)
-    return torch.rand(height, width, 2, generator=gen,
-                      dtype=torch.float64) * 2.2 - 1.1
+    return torch.rand(
+        height, width, 2, generator=gen, dtype=torch.float64) * 2.2 - 1.1
 
 
 def test_transfer_points_nearest_is_the_sfnet_evaluation():
@@ -333,8 +401,11 @@ def test_transfer_points_nearest_is_the_sfnet_evaluation():
     (align_corners=True), read it at the rounded point, denormalise."""
     grid = random_grid(20, 20)
     size, other = (57, 83), (41, 29)
-    up = F.interpolate(grid.permute(2, 0, 1)[None], size=size,
-                       mode='bilinear', align_corners=True)[0]
+    up = F.interpolate(
+        grid.permute(2, 0, 1)[None],
+        size=size,
+        mode='bilinear',
+        align_corners=True)[0]
     up = up.permute(1, 2, 0).numpy()
     rng = np.random.default_rng(0)
     points = rng.uniform(0, 1, (60, 2)) * [size[1] - 1, size[0] - 1]
@@ -360,12 +431,15 @@ def test_transfer_points_bilinear_is_grid_sample_at_the_point():
     size, other = (48, 60), (33, 71)
     rng = np.random.default_rng(1)
     # inside and around the image (the border value outside)
-    points = torch.from_numpy(rng.uniform(-0.1, 1.1, (50, 2)) *
-                              [size[1] - 1, size[0] - 1])
+    points = torch.from_numpy(
+        rng.uniform(-0.1, 1.1, (50, 2)) * [size[1] - 1, size[0] - 1])
     query = normalize_coords(points, size, True)
-    read = F.grid_sample(grid.double().permute(2, 0, 1)[None],
-                         query[None, None], mode='bilinear',
-                         padding_mode='border', align_corners=True)
+    read = F.grid_sample(
+        grid.double().permute(2, 0, 1)[None],
+        query[None, None],
+        mode='bilinear',
+        padding_mode='border',
+        align_corners=True)
     expected = denormalize_coords(read[0, :, 0].t(), other, True)
     got = transfer_points(grid, points, size, other)
     torch.testing.assert_close(got, expected, atol=1e-10, rtol=0)
@@ -375,13 +449,13 @@ def test_transfer_points_bilinear_is_grid_sample_at_the_point():
     u0, v0 = int(u), int(v)
     du, dv = u - u0, v - v0
     g = grid.double().numpy()
-    value = (g[v0, u0] * (1 - du) * (1 - dv) + g[v0, u0 + 1] * du *
-             (1 - dv) + g[v0 + 1, u0] * (1 - du) * dv +
-             g[v0 + 1, u0 + 1] * du * dv)
+    value = (
+        g[v0, u0] * (1 - du) * (1 - dv) + g[v0, u0 + 1] * du * (1 - dv) +
+        g[v0 + 1, u0] * (1 - du) * dv + g[v0 + 1, u0 + 1] * du * dv)
     one = transfer_points(grid, torch.tensor([[x, y]], dtype=torch.float64),
                           size, other)
-    np.testing.assert_allclose(one[0].numpy(),
-                               (value + 1) / 2 * [70, 32], atol=1e-9)
+    np.testing.assert_allclose(
+        one[0].numpy(), (value + 1) / 2 * [70, 32], atol=1e-9)
     # at integer pixels both samplings agree
     pixels = torch.tensor([[0.0, 0.0], [7.0, 9.0], [59.0, 47.0]])
     torch.testing.assert_close(
@@ -394,13 +468,13 @@ def test_transfer_points_identity_grid():
     grid = identity_grid(7, 9, torch.zeros((), dtype=torch.float64))[0]
     points = torch.tensor([[0.0, 0.0], [33.0, 20.0], [12.25, 7.75]],
                           dtype=torch.float64)
-    torch.testing.assert_close(transfer_points(grid, points, size, size),
-                               points)
+    torch.testing.assert_close(
+        transfer_points(grid, points, size, size), points)
     # to an image of another size: the align_corners=True scaling
     other = (11, 68)
     expected = points * torch.tensor([67 / 33, 10 / 20], dtype=torch.float64)
-    torch.testing.assert_close(transfer_points(grid, points, size, other),
-                               expected)
+    torch.testing.assert_close(
+        transfer_points(grid, points, size, other), expected)
 
 
 def test_transfer_points_validation():
