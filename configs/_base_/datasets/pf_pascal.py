@@ -3,18 +3,9 @@
 # the outer grid cells and rescale by 10/9, PCK at 288x288 with the image
 # size as threshold (eval_pascal.py); validation uses the source object's
 # bounding-box size (train.py's model selection).
+_base_ = ['./sfnet_corr_test_320x320.py']
 dataset_type = 'PFPascalDataset'
 data_root = 'data/PF_Pascal'
-test_pipeline = [
-    dict(
-        type='ForEachView',
-        transforms=[
-            dict(type='LoadCheckedImage'),
-            dict(type='RecordedResize', scale=(288, 288)),
-            dict(type='RecordedPad', padding=16)
-        ]),
-    dict(type='PackMultiViewInputs')
-]
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,
@@ -24,7 +15,7 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='bbox_val_pairs_pf_pascal.csv',
-        pipeline=test_pipeline))
+        pipeline={{_base_.test_pipeline}}))
 test_dataloader = dict(
     batch_size=1,
     num_workers=2,
@@ -34,7 +25,7 @@ test_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='bbox_test_pairs_pf_pascal.csv',
-        pipeline=test_pipeline))
+        pipeline={{_base_.test_pipeline}}))
 val_evaluator = dict(
     type='PCKMetric', alphas=(0.1, ), threshold='bbox',
     threshold_of='source', undo='sfnet_approximate')

@@ -16,7 +16,7 @@ Shapes: grids ``[B, h, w, 2]`` (``align_corners=True`` meaning, as
 :func:`mmcorr.ops.kernel_soft_argmax` gives them), flows ``[B, 2, h, w]`` in
 the same normalised units, masks ``[B, 1, h, w]`` 0/1 at feature size.
 """
-from typing import Tuple
+from typing import NamedTuple, Tuple
 
 import torch
 import torch.nn as nn
@@ -84,46 +84,70 @@ def flow_smoothness_map(flow: Tensor, mask: Tensor,
     return torch.cat((dx * mask, dy * mask), 1)
 
 
+class Matching(NamedTuple):
+    """A matcher's outputs in both directions (shapes: module docstring)."""
+    grid_s2t: Tensor
+    grid_t2s: Tensor
+    flow_s2t: Tensor
+    flow_t2s: Tensor
+
+
 class _SFNetLoss(nn.Module):
     """Common signature: ``loss(grid_s2t, grid_t2s, flow_s2t, flow_t2s,
-    src_mask, tgt_mask)`` -> scalar."""
+    src_mask, tgt_mask)`` -> ``loss_weight * total / B``, where subclasses
+    compute ``total`` (summed over both directions)."""
 
     def __init__(self, loss_weight: float):
         super().__init__()
         self.loss_weight = loss_weight
 
-    def _reduce(self, total: Tensor, batch: int) -> Tensor:
-        return self.loss_weight * total / batch
+    def forward(self, grid_s2t: Tensor, grid_t2s: Tensor, flow_s2t: Tensor,
+                flow_t2s: Tensor, src_mask: Tensor,
+                tgt_mask: Tensor) -> Tensor:
+        matching = Matching(grid_s2t, grid_t2s, flow_s2t, flow_t2s)
+        total = self.total(matching, src_mask, tgt_mask)
+        return self.loss_weight * total / src_mask.shape[0]
+
+    def total(self, matching: Matching, src_mask: Tensor,
+              tgt_mask: Tensor) -> Tensor:
+        raise NotImplementedError
+
+
+class _WarpingLoss(_SFNetLoss):
+    """A loss that warps with the grids; ``legacy_grid_sample=True``
+    samples with ``align_corners=False`` as the official code does (see
+    :func:`warped_masks`)."""
+
+    def __init__(self, loss_weight: float, legacy_grid_sample: bool = False):
+        super().__init__(loss_weight)
+        self.legacy_grid_sample = legacy_grid_sample
 
 
 @MODELS.register_module()
-class MaskConsistencyLoss(_SFNetLoss):
+class MaskConsistencyLoss(_WarpingLoss):
     """``sum((warped_mask - mask)^2) / (H*W)`` per direction (SFNet's L1).
 
     Args:
         loss_weight (float): 3 in SFNet.
-        legacy_grid_sample (bool): Sample with ``align_corners=False`` as
-            the official code does (see :func:`warped_masks`).
+        legacy_grid_sample (bool): The official sampling (see
+            :func:`warped_masks`).
     """
 
-    def __init__(self, loss_weight: float = 3.0,
-                 legacy_grid_sample: bool = False):
-        super().__init__(loss_weight)
-        self.legacy_grid_sample = legacy_grid_sample
+    def __init__(self, loss_weight: float = 3.0, **kwargs):
+        super().__init__(loss_weight, **kwargs)
 
-    def forward(self, grid_s2t: Tensor, grid_t2s: Tensor, flow_s2t: Tensor,
-                flow_t2s: Tensor, src_mask: Tensor,
-                tgt_mask: Tensor) -> Tensor:
-        est_src, est_tgt = warped_masks(grid_s2t, grid_t2s, src_mask,
-                                        tgt_mask, self.legacy_grid_sample)
+    def total(self, matching: Matching, src_mask: Tensor,
+              tgt_mask: Tensor) -> Tensor:
+        est_src, est_tgt = warped_masks(matching.grid_s2t, matching.grid_t2s,
+                                        src_mask, tgt_mask,
+                                        self.legacy_grid_sample)
         area = src_mask.shape[2] * src_mask.shape[3]
-        total = ((est_src - src_mask)**2).sum() / area + (
+        return ((est_src - src_mask)**2).sum() / area + (
             (est_tgt - tgt_mask)**2).sum() / area
-        return self._reduce(total, src_mask.shape[0])
 
 
 @MODELS.register_module()
-class FlowConsistencyLoss(_SFNetLoss):
+class FlowConsistencyLoss(_WarpingLoss):
     """Forward flow against the negated backward flow sampled at its target,
     on the foreground, per foreground pixel (SFNet's L2).
 
@@ -132,22 +156,19 @@ class FlowConsistencyLoss(_SFNetLoss):
         legacy_grid_sample (bool): As :class:`MaskConsistencyLoss`.
     """
 
-    def __init__(self, loss_weight: float = 16.0,
-                 legacy_grid_sample: bool = False):
-        super().__init__(loss_weight)
-        self.legacy_grid_sample = legacy_grid_sample
+    def __init__(self, loss_weight: float = 16.0, **kwargs):
+        super().__init__(loss_weight, **kwargs)
 
-    def forward(self, grid_s2t: Tensor, grid_t2s: Tensor, flow_s2t: Tensor,
-                flow_t2s: Tensor, src_mask: Tensor,
-                tgt_mask: Tensor) -> Tensor:
-        warped = warped_flows(grid_s2t, grid_t2s, flow_s2t, flow_t2s,
-                              src_mask, tgt_mask, self.legacy_grid_sample)
+    def total(self, matching: Matching, src_mask: Tensor,
+              tgt_mask: Tensor) -> Tensor:
+        warped = warped_flows(*matching, src_mask, tgt_mask,
+                              self.legacy_grid_sample)
         total = 0
-        for flow, back, mask in zip((flow_s2t, flow_t2s), warped,
-                                    (src_mask, tgt_mask)):
+        for flow, back, mask in zip((matching.flow_s2t, matching.flow_t2s),
+                                    warped, (src_mask, tgt_mask)):
             total = total + ((flow * mask - back)**2 /
                              foreground_count(mask)).sum()
-        return self._reduce(total, src_mask.shape[0])
+        return total
 
 
 @MODELS.register_module()
@@ -166,11 +187,11 @@ class FlowSmoothnessLoss(_SFNetLoss):
         super().__init__(loss_weight)
         self.legacy_smoothness = legacy_smoothness
 
-    def forward(self, grid_s2t: Tensor, grid_t2s: Tensor, flow_s2t: Tensor,
-                flow_t2s: Tensor, src_mask: Tensor,
-                tgt_mask: Tensor) -> Tensor:
+    def total(self, matching: Matching, src_mask: Tensor,
+              tgt_mask: Tensor) -> Tensor:
         total = 0
-        for flow, mask in ((flow_s2t, src_mask), (flow_t2s, tgt_mask)):
+        for flow, mask in ((matching.flow_s2t, src_mask),
+                           (matching.flow_t2s, tgt_mask)):
             smooth = flow_smoothness_map(flow, mask, self.legacy_smoothness)
             total = total + (smooth / foreground_count(mask)).sum()
-        return self._reduce(total, src_mask.shape[0])
+        return total
