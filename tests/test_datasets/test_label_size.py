@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config
+from paths import REPO
 
 from mmcorr.datasets import (PhotoObjectsDataset, SampleLoadError,
                              ShapeScenesDataset)
@@ -20,9 +21,7 @@ from mmcorr.datasets.transforms import (ForEachView, LoadCheckedImage,
                                         LoadForegroundMask)
 from mmcorr.registry import TRANSFORMS
 
-DATASET_CONFIGS = osp.join(
-    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'configs',
-    '_base_', 'datasets')
+DATASET_CONFIGS = osp.join(REPO, 'configs', '_base_', 'datasets')
 
 
 def _shrink(path: str) -> tuple:

@@ -11,12 +11,12 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
+from paths import REPO
 
 from mmcorr.compat import replace_sync_bn
 
 from mmcorr.structures import MultiViewDataSample, ViewDataSample
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
     osp.relpath(p, REPO)
     for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)

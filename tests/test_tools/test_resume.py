@@ -16,10 +16,9 @@ import time
 import pytest
 import torch
 from cli_options import data_options
+from paths import REPO
 
 from mmcorr.compat import load_checkpoint_file
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def epoch_config(tiny_fpn_config, folder, num_workers):

@@ -23,13 +23,12 @@ import torch.nn as nn
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from parity_rule import seeded_state_dict, seeded_tensor
+from paths import PARITY_DIR, REPO
 
 from mmcorr.compat import replace_sync_bn
 from mmcorr.models.converters.alignseg import convert_alignseg
 from mmcorr.registry import MODELS
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-PARITY = osp.join(REPO, 'tests', 'data', 'parity')
 MODEL_CONFIG = osp.join(REPO, 'configs', '_base_', 'models',
                         'alignseg_r101.py')
 OFFICIAL_PARAMETERS = 66_846_310
@@ -40,9 +39,9 @@ TOLERANCE = 1e-6  # max |error| / max |reference|
 
 
 def load_fixture(name):
-    with open(osp.join(PARITY, f'{name}.json')) as f:
+    with open(osp.join(PARITY_DIR, f'{name}.json')) as f:
         meta = json.load(f)
-    return meta, dict(np.load(osp.join(PARITY, f'{name}.npz')))
+    return meta, dict(np.load(osp.join(PARITY_DIR, f'{name}.npz')))
 
 
 def build_model(**neck):

@@ -9,6 +9,7 @@ import torch
 from mmengine.config import Config
 from mmengine.structures import PixelData
 from parity_rule import seeded_state_dict, seeded_tensor
+from paths import PARITY_DIR, REPO
 
 from mmcorr.models.converters import convert_sfnet_corr
 from mmcorr.models.losses import (flow_smoothness_map, warped_flows,
@@ -16,13 +17,12 @@ from mmcorr.models.losses import (flow_smoothness_map, warped_flows,
 from mmcorr.registry import MODELS
 from mmcorr.structures import MultiViewDataSample, ViewDataSample
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-PARITY = osp.join(REPO, 'tests', 'data', 'parity')
+
 @pytest.fixture(scope='module')
 def official():
-    with open(osp.join(PARITY, 'sfnet_corr.json')) as f:
+    with open(osp.join(PARITY_DIR, 'sfnet_corr.json')) as f:
         meta = json.load(f)
-    return meta, np.load(osp.join(PARITY, 'sfnet_corr.npz'))
+    return meta, np.load(osp.join(PARITY_DIR, 'sfnet_corr.npz'))
 
 
 def base_config():
@@ -228,38 +228,6 @@ def test_exact_defaults_differ_from_legacy(official, model):
     for loss in model.losses:
         ref = reference[f'loss_{type(loss).__name__}']
         assert abs(float(loss(*args) - ref)) > 1e-3 * float(ref), loss
-
-
-def test_official_checkpoint_layout_converts():
-    layer = {'conv1.0.weight': torch.zeros(1), 'conv2.1.running_var':
-             torch.ones(1)}
-    converted, unused = convert_sfnet_corr(
-        {'state_dict1': layer, 'state_dict2': layer, 'epoch': 3})
-    assert set(converted) == {
-        'adapt_fine.units.0.conv.weight', 'adapt_fine.units.1.bn.running_var',
-        'adapt_coarse.units.0.conv.weight',
-        'adapt_coarse.units.1.bn.running_var'
-    }
-    assert not unused
-
-
-def test_torchvision_resnet_keys_load_into_mmseg_resnet(tmp_path, run_tool):
-    from mmseg.models.backbones import ResNet
-    from mmcorr.models.converters import convert_torchvision_resnet
-    net = ResNet(depth=18)
-    # torchvision names = mmseg names, plus the classifier
-    state = {k: torch.randn_like(v) if v.is_floating_point() else v
-             for k, v in net.state_dict().items()}
-    state['fc.weight'], state['fc.bias'] = torch.zeros(10, 512), torch.zeros(
-        10)
-    converted, unused = convert_torchvision_resnet(state, prefix='')
-    assert unused == ['fc.weight', 'fc.bias']
-    net.load_state_dict(converted)  # strict: every key matches
-    src = str(tmp_path / 'tv.pth')
-    torch.save(state, src)
-    proc = run_tool(['tools/model_converters/torchvision_resnet2mmcorr.py',
-                     src, str(tmp_path / 'out.pth')])
-    assert 'left out (no counterpart): fc.weight' in proc.stdout
 
 
 @pytest.mark.parametrize('chunk_size', [7, 37, 400])

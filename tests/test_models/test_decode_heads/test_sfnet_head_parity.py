@@ -8,12 +8,11 @@ import pytest
 import torch
 from mmengine.config import Config
 from parity_rule import seeded_state_dict, seeded_tensor
+from paths import PARITY_DIR, REPO
 
 from mmcorr.models.converters import convert_sfsegnet
 from mmcorr.registry import MODELS
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-PARITY = osp.join(REPO, 'tests', 'data', 'parity')
 CASES = {
     'sfnet_r18_v1': ('configs/sfsegnet/'
                      'sfnet_r18-d_8xb2-56k_cityscapes-1024x1024.py', 'v1'),
@@ -36,9 +35,9 @@ def build_cpu_model(config):
 @pytest.mark.parametrize('name', list(CASES))
 def test_official_model_reproduced(name):
     config, head = CASES[name]
-    with open(osp.join(PARITY, f'{name}.json')) as f:
+    with open(osp.join(PARITY_DIR, f'{name}.json')) as f:
         meta = json.load(f)
-    expected = np.load(osp.join(PARITY, f'{name}.npz'))
+    expected = np.load(osp.join(PARITY_DIR, f'{name}.npz'))
     official = seeded_state_dict(meta['keys'])
     converted, unused = convert_sfsegnet(official, head)
     # exactly the official modules that are built and never called
@@ -65,7 +64,7 @@ def test_official_model_reproduced(name):
                                             ('sfnet_lite_r18', 12296074)])
 def test_parameter_counts(name, official):
     config, _ = CASES[name]
-    with open(osp.join(PARITY, f'{name}.json')) as f:
+    with open(osp.join(PARITY_DIR, f'{name}.json')) as f:
         keys = json.load(f)['keys']
     counted = {k: int(np.prod(s)) for k, s in keys
                if not k.endswith(('running_mean', 'running_var',

@@ -14,6 +14,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.structures import PixelData
+from paths import REPO
 from PIL import Image
 
 from mmcorr.models.losses import (FlowConsistencyLoss, FlowSmoothnessLoss,
@@ -21,7 +22,6 @@ from mmcorr.models.losses import (FlowConsistencyLoss, FlowSmoothnessLoss,
 from mmcorr.registry import MODELS
 from mmcorr.structures import MultiViewDataSample, ViewDataSample
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
     osp.relpath(p, REPO) for p in glob.glob(
         osp.join(REPO, 'configs', 'sfnet_corr', 'sfnet-corr_*.py')))
@@ -433,30 +433,3 @@ def test_voc_recipe_trains_and_validates(tmp_path, run_tool, variant):
         records = [json.loads(line) for line in f]
     assert any('loss_MaskConsistencyLoss' in r for r in records)
     assert any('PCK@0.1' in r for r in records)
-
-
-def test_identity_matcher_predicts_the_identity():
-    model = MODELS.build(dict(type='IdentityMatcher'))
-    inputs = torch.zeros(2, 2, 3, 5, 7)
-    grid = model(inputs)
-    assert grid.shape == (2, 5, 7, 2)
-    assert torch.allclose(grid[0, 0, :, 0], torch.linspace(-1, 1, 7))
-    assert torch.allclose(grid[1, :, 0, 1], torch.linspace(-1, 1, 5))
-    samples = [MultiViewDataSample(views=[ViewDataSample(), ViewDataSample()])
-               for _ in range(2)]
-    assert model(inputs, samples, 'predict') is samples
-    assert torch.equal(samples[1].pred_grid_s2t, grid[1])
-    assert torch.equal(samples[0].pred_grid_t2s, grid[0])
-    created = model(inputs, mode='predict')
-    assert len(created) == 2 and len(created[0]) == 2
-    assert torch.equal(created[1].pred_grid_t2s, grid[1])
-    small = MODELS.build(dict(type='IdentityMatcher', grid_size=(3, 4)))
-    assert small(inputs).shape == (2, 3, 4, 2)
-    with pytest.raises(ValueError, match='no loss mode'):
-        model(inputs, None, 'loss')
-    with pytest.raises(ValueError, match=r'inputs \[B, N, C, H, W\]'):
-        model(torch.zeros(2, 3, 5, 7))
-    with pytest.raises(ValueError, match='takes 2 views per sample, got 3'):
-        model(torch.zeros(2, 3, 3, 5, 7))
-    with pytest.raises(RuntimeError, match='no parameters'):
-        model.train_step({}, None)

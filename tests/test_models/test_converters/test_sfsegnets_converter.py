@@ -1,35 +1,25 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-"""The converter tools' shared command line; SFSegNets head detection."""
+"""The SFSegNets converter: head detection and
+tools/model_converters/sfsegnet2mmcorr.py."""
 import glob
-import importlib.util
 import json
 import os.path as osp
 
 import pytest
 import torch
+from converter_tools import load_tool
 from mmengine.config import Config
+from paths import PARITY_DIR, REPO
 
 from mmcorr.compat import load_checkpoint_file
 from mmcorr.models.converters import (ConversionError, convert_sfsegnet,
                                       detect_sfsegnet_head)
 from mmcorr.registry import MODELS
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-PARITY = osp.join(REPO, 'tests', 'data', 'parity')
-TOOLS = osp.join(REPO, 'tools', 'model_converters')
-
-
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(name,
-                                                  osp.join(TOOLS, f'{name}.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
 
 def official_state(fixture):
     """The official keys of a parity fixture; tensor ``i`` is ``[i, i]``."""
-    with open(osp.join(PARITY, f'{fixture}.json')) as f:
+    with open(osp.join(PARITY_DIR, f'{fixture}.json')) as f:
         keys = [key for key, _ in json.load(f)['keys']]
     return {key: torch.full((2, ), float(i)) for i, key in enumerate(keys)}
 
@@ -126,26 +116,3 @@ def test_undetectable_head_needs_option(tmp_path, capsys):
         tool.main([src, str(tmp_path / 'out.pth')])
     assert 'choose the head with --head' in capsys.readouterr().err
     assert tool.main([src, str(tmp_path / 'out.pth'), '--head', 'v1']) == 0
-
-
-@pytest.mark.parametrize('name, source, saved', [
-    ('sfnet_corr2mmcorr', {'state_dict1': {'conv1.0.weight': torch.ones(1)},
-                           'state_dict2': {}},
-     {'state_dict': {'adapt_fine.units.0.conv.weight': torch.ones(1)},
-      'meta': {'converted_from': 'cvlab-yonsei/SFNet'}}),
-    ('torchvision_resnet2mmcorr', {'conv1.weight': torch.ones(1),
-                                   'fc.bias': torch.ones(1)},
-     {'state_dict': {'backbone.conv1.weight': torch.ones(1)}}),
-])
-def test_tools_share_one_command_line(tmp_path, capsys, name, source, saved):
-    """Same format as before: ``meta`` only where the tool gives one."""
-    src, dst = str(tmp_path / 'src.pth'), str(tmp_path / 'dst.pth')
-    torch.save(source, src)
-    assert not load_tool(name).main([src, dst])  # exit status 0
-    written = load_checkpoint_file(dst)
-    assert written.keys() == saved.keys()
-    assert written.get('meta') == saved.get('meta')
-    assert written['state_dict'].keys() == saved['state_dict'].keys()
-    for key, value in saved['state_dict'].items():
-        assert torch.equal(written['state_dict'][key], value)
-    assert f'1 tensors written to {dst}' in capsys.readouterr().out

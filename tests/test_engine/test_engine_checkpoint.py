@@ -144,20 +144,6 @@ def test_test_tool_is_strict_unless_told(run_tool, tiny_fpn_config,
         assert 'mIoU' in json.load(f)
 
 
-def test_exact_resume_hook_is_added_once():
-    from mmengine.config import Config
-
-    from mmcorr.engine import add_exact_resume_hook
-    cfg = Config(dict(custom_hooks=[dict(type='EMAHook')]))
-    add_exact_resume_hook(cfg)
-    add_exact_resume_hook(cfg)
-    assert [h['type'] for h in cfg.custom_hooks] == [
-        'EMAHook', 'mmcorr.ExactResumeHook']
-    cfg = Config(dict(custom_hooks=[dict(type='ExactResumeHook')]))
-    add_exact_resume_hook(cfg)
-    assert len(cfg.custom_hooks) == 1
-
-
 def test_tta_model_is_unwrapped(tmp_path):
     """tools/test.py --tta wraps the model in a BaseTTAModel."""
     from mmengine.model import BaseTTAModel
