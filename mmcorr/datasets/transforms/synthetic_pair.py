@@ -158,13 +158,15 @@ class RandomAffinePair(BaseTransform):
     def affine_homography(affine: np.ndarray, size: Tuple[int, int],
                           align_corners: bool = True) -> np.ndarray:
         """The pixel mapping ``3 x 3`` of warping an ``(H, W)`` image by
-        ``affine`` (input pixel -> output pixel: ``N^-1 inv(A) N``)."""
-        scale = np.diag(np.append(
-            normalize_coords(np.ones(2), size, align_corners) -
-            normalize_coords(np.zeros(2), size, align_corners), 1.0))
-        scale[:2, 2] = normalize_coords(np.zeros(2), size, align_corners)
+        ``affine`` (input pixel -> output pixel: ``N^-1 inv(A) N`` with ``N``
+        pixels -> normalised coordinates)."""
+        origin = normalize_coords(np.zeros(2), size, align_corners)
+        step = normalize_coords(np.ones(2), size, align_corners) - origin
+        to_normalised = np.array([[step[0], 0, origin[0]],
+                                  [0, step[1], origin[1]], [0, 0, 1]])
         full = np.vstack([affine, [0.0, 0.0, 1.0]])
-        return np.linalg.inv(scale) @ np.linalg.inv(full) @ scale
+        return np.linalg.inv(to_normalised) @ np.linalg.inv(full) @ \
+            to_normalised
 
     @staticmethod
     def correspondences(points: np.ndarray, src_affine: np.ndarray,
