@@ -12,9 +12,9 @@ from mmengine.registry import DefaultScope
 from mmcorr.apis import init_model, load_config
 # not collected by pytest under its own name
 from mmcorr.apis import test_pipeline as build_test_pipeline
-from mmcorr.compat.checkpoint import (UnsafeCheckpointError,
-                                      set_unsafe_checkpoint_loading)
+from mmcorr.compat.checkpoint import UnsafeCheckpointError
 from mmcorr.engine import CheckpointMismatchError
+from hostile import RunsCodeOnLoad, reset_unsafe_loading
 
 
 def random_state(model):
@@ -83,36 +83,23 @@ def test_init_model_is_strict_by_default(sfnet_config, tmp_path):
         init_model(sfnet_config, ckpt)
 
 
-class _RunsCodeOnLoad:
-    """Unpickling this calls ``os.system``."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        import os
-        return os.system, (f'touch {self.marker}', )
-
-
 @pytest.fixture
 def unsafe_off():
-    set_unsafe_checkpoint_loading(False)
-    yield
-    set_unsafe_checkpoint_loading(False)
+    yield from reset_unsafe_loading()
 
 
 def test_init_model_loads_checkpoints_safely(sfnet_config, tmp_path,
                                              unsafe_off):
     marker = tmp_path / 'pwned'
     ckpt = str(tmp_path / 'hostile.pth')
-    torch.save({'state_dict': {}, 'meta': _RunsCodeOnLoad(marker)}, ckpt)
+    torch.save({'state_dict': {}, 'meta': RunsCodeOnLoad(marker)}, ckpt)
     with pytest.raises(UnsafeCheckpointError,
                        match='refusing to load checkpoint'):
         init_model(sfnet_config, ckpt)
     assert not marker.exists()
     raw = str(tmp_path / 'raw.pkl')
     with open(raw, 'wb') as f:
-        pickle.dump(_RunsCodeOnLoad(marker), f, protocol=2)
+        pickle.dump(RunsCodeOnLoad(marker), f, protocol=2)
     with pytest.raises(UnsafeCheckpointError):
         init_model(sfnet_config, raw)
     assert not marker.exists()

@@ -2,7 +2,6 @@
 """Safe checkpoint loading: every format torch can open, every path."""
 import argparse
 import io
-import os
 import pickle
 import tarfile
 from collections import OrderedDict
@@ -17,43 +16,32 @@ from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint
 from mmcorr.compat import (CheckpointFormatError, UnsafeCheckpointError,
                            checkpoint_format, load_checkpoint_file,
                            safe_torch_load, set_unsafe_checkpoint_loading)
-
-
-class _RunsCodeOnLoad:
-    """Unpickling this calls ``os.system`` (a classic checkpoint attack)."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return os.system, (f'touch {self.marker}', )
+from hostile import RunsCodeOnLoad, reset_unsafe_loading
 
 
 @pytest.fixture
 def unsafe_off():
-    set_unsafe_checkpoint_loading(False)
-    yield
-    set_unsafe_checkpoint_loading(False)
+    yield from reset_unsafe_loading()
 
 
 # ------------------------------------------------------- hostile files
 def write_raw_pickle(path, marker):
     with open(path, 'wb') as f:
-        pickle.dump(_RunsCodeOnLoad(marker), f, protocol=2)
+        pickle.dump(RunsCodeOnLoad(marker), f, protocol=2)
 
 
 def write_legacy(path, marker):
-    torch.save({'state_dict': {}, 'meta': _RunsCodeOnLoad(marker)}, path,
+    torch.save({'state_dict': {}, 'meta': RunsCodeOnLoad(marker)}, path,
                _use_new_zipfile_serialization=False)
 
 
 def write_zip(path, marker):
-    torch.save({'state_dict': {}, 'meta': _RunsCodeOnLoad(marker)}, path)
+    torch.save({'state_dict': {}, 'meta': RunsCodeOnLoad(marker)}, path)
 
 
 def write_legacy_tar(path, marker):
     """torch < 0.4's tar layout; its ``storages`` record runs code."""
-    members = {'storages': pickle.dumps(_RunsCodeOnLoad(marker), protocol=2),
+    members = {'storages': pickle.dumps(RunsCodeOnLoad(marker), protocol=2),
                'tensors': pickle.dumps(0, protocol=2),
                'pickle': pickle.dumps({}, protocol=2)}
     with tarfile.open(path, 'w:', format=tarfile.PAX_FORMAT) as tar:

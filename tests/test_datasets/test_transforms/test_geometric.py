@@ -9,6 +9,7 @@ from mmcorr.datasets.transforms import (RecordedPad, RecordedRandomFlip,
                                         RecordedResize, record_homography)
 from mmcorr.ops.coordinates import apply_homography
 from mmcorr.registry import TRANSFORMS
+from image_moments import centroid
 
 
 def blob_image(height, width, x, y, sigma=1.2):
@@ -16,15 +17,6 @@ def blob_image(height, width, x, y, sigma=1.2):
     ys, xs = np.mgrid[:height, :width]
     blob = 250 * np.exp(-((xs - x)**2 + (ys - y)**2) / (2 * sigma**2))
     return np.repeat(blob[..., None], 3, axis=2).astype(np.float32)
-
-
-def centroid(image):
-    """Intensity-weighted centre ``(x, y)`` of the first channel."""
-    weights = np.asarray(image, np.float64)
-    weights = weights[..., 0] if weights.ndim == 3 else weights
-    ys, xs = np.mgrid[:weights.shape[0], :weights.shape[1]]
-    return np.array([(weights * xs).sum(), (weights * ys).sum()]) / \
-        weights.sum()
 
 
 def mapped(results, point):

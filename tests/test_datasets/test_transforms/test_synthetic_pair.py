@@ -10,20 +10,13 @@ from mmcorr.datasets.transforms.synthetic_pair import (invert_affine,
                                                        warp_affine)
 from mmcorr.ops.coordinates import apply_homography
 from mmcorr.structures import MultiViewDataSample
+from image_moments import centroid
 
 
 def coordinate_image(height, width):
     """Pixel (x, y) holds its own coordinates: a linear function."""
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
     return np.stack([xs, ys, np.zeros_like(xs)], -1)
-
-
-def centroid(image):
-    weights = np.asarray(image, np.float64)
-    weights = weights[..., 0] if weights.ndim == 3 else weights
-    ys, xs = np.mgrid[:weights.shape[0], :weights.shape[1]]
-    return np.array([(weights * xs).sum(), (weights * ys).sum()]) / \
-        weights.sum()
 
 
 def test_outputs_two_views():
