@@ -5,12 +5,15 @@ Each is mmcv's transform of the same kind (same arguments) that also
 composes its pixel mapping into ``results['homography_matrix']``
 (``3 x 3`` float64, original pixel -> current pixel, in the pixel frame of
 :mod:`mmcorr.ops.coordinates`), moves the SFNet foreground mask
-``gt_fg_mask`` with the image, and leaves keypoints in ORIGINAL pixels: the
-metric and the inference API undo the recorded mapping. Apply them to every
-view of a sample with :class:`~mmcorr.datasets.transforms.ForEachView`.
+``gt_fg_mask`` (nearest) and every per-view map listed in
+``results['map_fields']`` (bilinear: e.g. a saliency map given to the model
+as an extra input; zeros in padding) with the image, and leaves keypoints in
+ORIGINAL pixels: the metric and the inference API undo the recorded mapping.
+Apply them to every view of a sample with
+:class:`~mmcorr.datasets.transforms.ForEachView`.
 """
 from numbers import Number
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import mmcv
 import numpy as np
@@ -21,11 +24,34 @@ from mmcorr.ops.coordinates import (flip_homography, resize_homography,
 from mmcorr.registry import TRANSFORMS
 
 
-def record_homography(results: dict, matrix: np.ndarray) -> None:
+def map_fields(results: dict):
+    """The float maps that move with the image: ``results['map_fields']``."""
+    return [k for k in results.get('map_fields', ()) if k in results]
+
+
+def record_homography(results: dict, matrix: np.ndarray,
+                      input_shape: Optional[Sequence[int]] = None) -> None:
     """``results['homography_matrix'] = matrix @ (the mapping so far)``;
     ``results['homography_shape']`` is the image size it maps into (a later
-    size change by a transform that records nothing is then detected)."""
+    size change by a transform that records nothing is then detected).
+    ``input_shape`` is the image's ``(H, W)`` before the step.
+
+    Raises:
+        ValueError: for the first recorded step when the image is no longer
+            its file's size (``ori_shape``): an earlier transform changed it
+            without recording how.
+    """
     before = results.get('homography_matrix')
+    if before is None:
+        ori_shape = results.get('ori_shape')
+        if None not in (ori_shape, input_shape) and tuple(ori_shape) != \
+                tuple(input_shape):
+            raise ValueError(
+                f'{results.get("img_path")!r}: the image is '
+                f'{tuple(input_shape)}, not its file\'s '
+                f'{tuple(ori_shape)}, before the first Recorded* transform: '
+                'an earlier transform changed its geometry without recording '
+                'it (use the Recorded* transforms throughout)')
     before = np.eye(3) if before is None else np.asarray(before, np.float64)
     results['homography_matrix'] = matrix @ before
     results['homography_shape'] = tuple(results['img'].shape[:2])
@@ -47,11 +73,13 @@ class RecordedResize(Resize):
         before = results['img'].shape[:2]
         results = super().transform(results)
         after = results['img'].shape[:2]
-        if results.get('gt_fg_mask') is not None:
-            results['gt_fg_mask'] = mmcv.imresize(
-                results['gt_fg_mask'], after[::-1], interpolation='nearest',
-                backend=self.backend)
-        record_homography(results, resize_homography(before, after))
+        for key, mode in [('gt_fg_mask', 'nearest')] + [
+                (k, 'bilinear') for k in map_fields(results)]:
+            if results.get(key) is not None:
+                results[key] = mmcv.imresize(results[key], after[::-1],
+                                             interpolation=mode,
+                                             backend=self.backend)
+        record_homography(results, resize_homography(before, after), before)
         return results
 
 
@@ -66,7 +94,8 @@ class RecordedPad(BaseTransform):
     data preprocessor's ``size_divisor``; it moves nothing.)
 
     Required keys: ``img``. Modified keys: ``img``, ``img_shape``, and when
-    present ``gt_seg_map`` (``seg_pad_val``) and ``gt_fg_mask`` (0).
+    present ``gt_seg_map`` (``seg_pad_val``), ``gt_fg_mask`` and the
+    ``map_fields`` (0).
     Added keys: ``homography_matrix``, ``pad_margins``
     (``(left, top, right, bottom)``, summed over repeated pads).
 
@@ -99,14 +128,16 @@ class RecordedPad(BaseTransform):
         return mmcv.impad(array, padding=self.margins, pad_val=value)
 
     def transform(self, results: dict) -> dict:
+        before = results['img'].shape[:2]
         results['img'] = self._pad(results['img'], self.pad_val)
-        for key, value in (('gt_seg_map', self.seg_pad_val),
-                           ('gt_fg_mask', 0)):
+        for key, value in [('gt_seg_map', self.seg_pad_val),
+                           ('gt_fg_mask', 0)] + [
+                               (k, 0) for k in map_fields(results)]:
             if results.get(key) is not None:
                 results[key] = self._pad(results[key], value)
         results['img_shape'] = results['img'].shape[:2]
         left, top = self.margins[:2]
-        record_homography(results, translation_homography(left, top))
+        record_homography(results, translation_homography(left, top), before)
         total = results.get('pad_margins', (0, 0, 0, 0))
         results['pad_margins'] = tuple(
             int(a + b) for a, b in zip(total, self.margins))
@@ -120,7 +151,7 @@ class RecordedPad(BaseTransform):
 @TRANSFORMS.register_module()
 class RecordedRandomFlip(RandomFlip):
     """mmcv's ``RandomFlip`` that records its homography and flips
-    ``gt_fg_mask`` too.
+    ``gt_fg_mask`` and the ``map_fields`` too.
 
     Inside :class:`~mmcorr.datasets.transforms.ForEachView` with
     ``share_random_params=True`` every view flips the same way.
@@ -130,9 +161,10 @@ class RecordedRandomFlip(RandomFlip):
 
     def _flip(self, results: dict) -> None:
         direction = results['flip_direction']
+        before = results['img'].shape[:2]
         super()._flip(results)
-        if results.get('gt_fg_mask') is not None:
-            results['gt_fg_mask'] = mmcv.imflip(results['gt_fg_mask'],
-                                                direction=direction)
-        record_homography(
-            results, flip_homography(results['img'].shape[:2], direction))
+        for key in ['gt_fg_mask'] + map_fields(results):
+            if results.get(key) is not None:
+                results[key] = mmcv.imflip(results[key], direction=direction)
+        record_homography(results, flip_homography(before, direction),
+                          before)

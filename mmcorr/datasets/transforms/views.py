@@ -26,7 +26,8 @@ from mmcv.transforms.utils import cache_random_params
 from mmengine.structures import PixelData
 
 from mmcorr.registry import TRANSFORMS
-from mmcorr.structures import MultiViewDataSample, ViewDataSample
+from mmcorr.structures import (MultiViewDataSample, UnevenViews,
+                               ViewDataSample)
 
 
 def keypoint_validity(*views: np.ndarray) -> np.ndarray:
@@ -109,12 +110,13 @@ def _chw(array: np.ndarray) -> torch.Tensor:
 
 
 def _stack_or_list(tensors: List[torch.Tensor]
-                   ) -> Union[torch.Tensor, List[torch.Tensor]]:
-    """One ``[N, C, H, W]`` tensor if the views agree in size, else the
-    list (the data preprocessor pads them)."""
+                   ) -> Union[torch.Tensor, UnevenViews]:
+    """One ``[N, C, H, W]`` tensor if the views agree in size, else an
+    :class:`~mmcorr.structures.UnevenViews` (which mmengine's collate keeps
+    whole; the data preprocessor pads the views)."""
     if len({tuple(t.shape) for t in tensors}) == 1:
         return torch.stack(tensors)
-    return tensors
+    return UnevenViews(tensors)
 
 
 @TRANSFORMS.register_module()
@@ -122,8 +124,8 @@ class PackMultiViewInputs(BaseTransform):
     """Pack a multi-view sample into ``dict(inputs, data_samples)``.
 
     ``inputs``: ``[N, C, H, W]`` (uint8, or float as loaded), view ``i`` at
-    index ``i``; a list of ``[C, H, W]`` when the views differ in size (the
-    data preprocessor pads them). ``data_samples``: a
+    index ``i``; an :class:`~mmcorr.structures.UnevenViews` of ``[C, H, W]``
+    when the views differ in size (the data preprocessor pads them). ``data_samples``: a
     :class:`MultiViewDataSample` whose views are :class:`ViewDataSample` s:
 
     =========================  =============================================
@@ -139,9 +141,11 @@ class PackMultiViewInputs(BaseTransform):
     The shared ``keypoint_valid`` becomes ``gt_keypoint_valid`` (default:
     rows without ``-1`` or non-finite values in any view). Each view's
     ``homography_matrix`` is set to the identity when no transform recorded
-    one and the image kept its file's size; a recorded one that maps into
-    another size than the image's (a later transform resized without
-    recording) is refused.
+    one, the image kept its file's size and no flip, crop or resize is
+    known to have run; a recorded one that maps into another size than the
+    image's (a later transform resized without recording) is refused. Extra
+    inputs must have followed their image (listed in ``map_fields``, which
+    the Recorded* transforms move).
 
     Args:
         meta_keys (Sequence[str]): Shared keys copied to the container's
@@ -195,13 +199,22 @@ class PackMultiViewInputs(BaseTransform):
         if view.get(name) is None:
             raise KeyError(f'view {index} has no {name!r} (an extra input '
                            'of PackMultiViewInputs)')
-        if view[name].shape[:2] != view['img'].shape[:2]:
-            raise ValueError(f'view {index}: {name} is '
-                             f'{view[name].shape[:2]}, its image is '
-                             f'{view["img"].shape[:2]}')
+        moved = name in view.get('map_fields', ())
+        if view[name].shape[:2] != view['img'].shape[:2] or (
+                not moved and view.get('homography_matrix') is not None
+                and not np.allclose(view['homography_matrix'], np.eye(3))):
+            raise ValueError(
+                f'view {index}: the extra input {name!r} '
+                f'{view[name].shape[:2]} did not follow its image '
+                f'{view["img"].shape[:2]} through the geometric transforms: '
+                f"list it in the view's map_fields (results['map_fields'] = "
+                f"['{name}']) so that the Recorded* transforms move it")
         return _chw(view[name])
 
     def _view_sample(self, view: dict, index: int) -> ViewDataSample:
+        if view.get('img') is None:
+            raise KeyError(f'view {index} has no image (`img`): load it '
+                           'first, e.g. ForEachView([LoadCheckedImage])')
         sample = ViewDataSample()
         img_shape = view['img'].shape[:2]
         for key in ('gt_seg_map', 'gt_fg_mask'):
@@ -231,8 +244,8 @@ class PackMultiViewInputs(BaseTransform):
             sample.gt_bbox_size = torch.tensor(float(view['bbox_size']))
         meta = {k: view[k] for k in self.view_meta_keys if k in view}
         meta['img_shape'] = tuple(img_shape)
-        if meta.get('homography_matrix') is None and tuple(
-                view.get('ori_shape', img_shape)) == tuple(img_shape):
+        if meta.get('homography_matrix') is None and \
+                self._untouched(view, img_shape):
             meta['homography_matrix'] = np.eye(3)
         recorded = view.get('homography_shape')
         if recorded is not None and tuple(recorded) != tuple(img_shape):
@@ -244,6 +257,15 @@ class PackMultiViewInputs(BaseTransform):
                 'RecordedRandomFlip)')
         sample.set_metainfo(meta)
         return sample
+
+    @staticmethod
+    def _untouched(view: dict, img_shape) -> bool:
+        """No geometric step is known to have run: the identity mapping may
+        be assumed (a flip, crop or resize that records nothing may not)."""
+        moved = view.get('flip') or any(
+            view.get(k) is not None for k in ('crop_bbox', 'scale_factor'))
+        return not moved and tuple(view.get('ori_shape',
+                                            img_shape)) == tuple(img_shape)
 
     @staticmethod
     def _pack_keypoint_valid(results: dict, views: List[dict],

@@ -9,6 +9,7 @@ from mmengine.model import BaseDataPreprocessor
 from torch import Tensor
 
 from mmcorr.registry import MODELS
+from mmcorr.structures import UnevenViews
 from .color import rgb_to_lab
 
 #: ImageNet mean / std in RGB order, 0..255 units (= torchvision's
@@ -17,11 +18,13 @@ from .color import rgb_to_lab
 IMAGENET_MEAN = (123.675, 116.28, 103.53)
 IMAGENET_STD = (58.395, 57.12, 57.375)
 COLOR_SPACES = ('rgb', 'lab')
-Views = Union[Tensor, Sequence[Tensor]]
+Views = Union[Tensor, UnevenViews, Sequence[Tensor]]
 
 
 def _views_of(sample: Views, index: int) -> List[Tensor]:
     """One sample's views as a list of ``[C, H, W]`` tensors."""
+    if isinstance(sample, UnevenViews):
+        sample = sample.tensors
     if isinstance(sample, Tensor):
         if sample.dim() != 4:
             raise ValueError(f'sample {index}: inputs must be [N, C, H, W] '
@@ -177,9 +180,17 @@ class MultiViewDataPreprocessor(BaseDataPreprocessor):
                    for i, s in enumerate(inputs)]
         return stack_views(samples, size, pad_val)
 
+    def cast_data(self, data):
+        """mmengine's device move, plus the views held in
+        :class:`~mmcorr.structures.UnevenViews`."""
+        if isinstance(data, UnevenViews):
+            return data.to(self.device, non_blocking=self._non_blocking)
+        return super().cast_data(data)
+
     def forward(self, data: dict, training: bool = False) -> dict:
         """``data['inputs']`` -> float ``[B, N, C, H, W]`` on the device."""
         data = self.cast_data(data)
+        _check_against_samples(data['inputs'], data.get('data_samples'))
         size = padded_size(_all_sizes(data['inputs']), self.size_divisor)
         out = dict(
             inputs=self._stack(data['inputs'], True, self.pad_val, size),
@@ -192,6 +203,22 @@ class MultiViewDataPreprocessor(BaseDataPreprocessor):
         if out['data_samples'] is not None:
             _set_shapes(out['data_samples'], size)
         return out
+
+
+def _check_against_samples(inputs, samples) -> None:
+    """One data sample per input sample, with as many views."""
+    if samples is None:
+        return
+    if len(inputs) != len(samples):
+        raise ValueError(f'{len(inputs)} input samples but {len(samples)} '
+                         'data samples: the batch was not collated as '
+                         'mmcorr expects (use mmengine\'s pseudo_collate, '
+                         'the default)')
+    for i, (sample, meta) in enumerate(zip(inputs, samples)):
+        views = getattr(meta, 'views', None)
+        if views is not None and len(_views_of(sample, i)) != len(views):
+            raise ValueError(f'sample {i}: {len(_views_of(sample, i))} input '
+                             f'views but {len(views)} view data samples')
 
 
 def _all_sizes(inputs) -> List[Tuple[int, int]]:

@@ -12,7 +12,8 @@ from mmcorr.datasets.transforms import (ForEachView, LoadCheckedImage,
                                         keypoint_validity, views_from_sides)
 from mmcorr.models.data_preprocessors import MultiViewDataPreprocessor
 from mmcorr.registry import TRANSFORMS
-from mmcorr.structures import MultiViewDataSample, ViewDataSample
+from mmcorr.structures import (MultiViewDataSample, UnevenViews,
+                               ViewDataSample)
 
 SIZES = ((30, 40), (36, 50), (24, 24))
 
@@ -207,12 +208,63 @@ def test_pack_keeps_float_and_gray_images():
     assert torch.equal(inputs[1, 0], torch.from_numpy(views[1]['img']))
 
 
-def test_pack_lists_views_of_different_sizes():
+def test_pack_holds_views_of_different_sizes():
     views = _views((4, 5), (6, 3))
     inputs = PackMultiViewInputs()(dict(views=views))['inputs']
-    assert isinstance(inputs, list) and len(inputs) == 2
-    assert inputs[0].shape == (3, 4, 5) and inputs[1].shape == (3, 6, 3)
-    assert inputs[1].unique().tolist() == [1]
+    assert isinstance(inputs, UnevenViews) and len(inputs) == 2
+    first, second = inputs
+    assert first.shape == (3, 4, 5) and second.shape == (3, 6, 3)
+    assert second.unique().tolist() == [1]
+
+
+def test_uneven_views_survive_mmengine_collate():
+    """pseudo_collate transposes lists; UnevenViews reach the preprocessor
+    whole, so sample b's view n stays at [b, n]."""
+    pack = PackMultiViewInputs()
+    first = pack(dict(views=_views((4, 5), (6, 3), (2, 2))))
+    second = pack(dict(views=_views((3, 3), (5, 5), (4, 4))))
+    for view, value in zip(second['inputs'], (10, 11, 12)):
+        view.fill_(value)
+    data = MultiViewDataPreprocessor(mean=None, std=None, bgr_to_rgb=False)(
+        pseudo_collate([first, second]))
+    assert data['inputs'].shape == (2, 3, 3, 6, 5)
+    assert data['inputs'][1, :, 0, 0, 0].tolist() == [10, 11, 12]
+    assert data['inputs'][0, 1, 0, 5, 2] == 1
+
+
+def test_pack_refuses_extra_inputs_that_did_not_follow_the_image():
+    from mmcorr.datasets.transforms import RecordedRandomFlip
+    views = _views((4, 6))
+    views[0]['sal'] = np.tile(np.arange(6, dtype=np.float32), (4, 1))
+    flipped = ForEachView([RecordedRandomFlip(prob=1.0)])(dict(views=views))
+    with pytest.raises(ValueError, match='map_fields'):
+        PackMultiViewInputs(extra_inputs=('sal', ))(flipped)
+    views = _views((4, 6))
+    views[0]['sal'] = np.tile(np.arange(6, dtype=np.float32), (4, 1))
+    views[0]['map_fields'] = ['sal']
+    flipped = ForEachView([RecordedRandomFlip(prob=1.0)])(dict(views=views))
+    packed = PackMultiViewInputs(extra_inputs=('sal', ))(flipped)
+    assert packed['extra_inputs']['sal'][0, 0, 0].tolist() == [5, 4, 3, 2,
+                                                               1, 0]
+
+
+def test_no_identity_assumed_after_an_unrecorded_flip():
+    from mmcv.transforms import RandomFlip
+    views = _views((4, 6))
+    views[0]['ori_shape'] = (4, 6)
+    flipped = ForEachView([RandomFlip(prob=1.0)])(dict(views=views))
+    sample = PackMultiViewInputs()(flipped)['data_samples']
+    assert sample.views[0].get('homography_matrix') is None
+
+
+def test_recording_after_an_unrecorded_size_change_is_refused():
+    from mmcv.transforms import Resize
+
+    from mmcorr.datasets.transforms import RecordedPad
+    views = _views((4, 6))
+    views[0]['ori_shape'] = (4, 6)
+    with pytest.raises(ValueError, match='without recording'):
+        ForEachView([Resize(scale=(3, 2)), RecordedPad(1)])(dict(views=views))
 
 
 def test_pack_field_mapping():
@@ -352,7 +404,8 @@ def test_pack_extra_input_errors():
     with pytest.raises(KeyError, match="view 1 has no 'saliency'"):
         pack(dict(views=views))
     views[1]['saliency'] = np.zeros((5, 4))
-    with pytest.raises(ValueError, match=r'view 1: saliency is \(5, 4\)'):
+    with pytest.raises(ValueError,
+                       match=r"view 1: the extra input 'saliency' \(5, 4\)"):
         pack(dict(views=views))
 
 
@@ -460,7 +513,7 @@ def test_packed_views_feed_the_data_preprocessor(view_files):
     results = _results(view_files)
     results = ForEachView([LoadCheckedImage()])(results)
     ragged = PackMultiViewInputs()(results)
-    assert isinstance(ragged['inputs'], list)
+    assert isinstance(ragged['inputs'], UnevenViews)
     batch = pseudo_collate([same, ragged])
     out = MultiViewDataPreprocessor(size_divisor=8)(batch)
     inputs = out['inputs']
