@@ -73,7 +73,11 @@ def match_images(model: torch.nn.Module, source: ImageLike,
             or a view's pipeline records no mapping.
     """
     views = [_view(source, 'source'), _view(target, 'target')]
-    pipeline = test_pipeline(getattr(model, 'cfg', None) or {})
+    if getattr(model, 'cfg', None) is None:
+        raise AttributeError('the model has no `cfg` (its config, for the '
+                             'test pipeline): build it with '
+                             'mmcorr.apis.init_model')
+    pipeline = test_pipeline(model.cfg)
     sample = run_model(model, pipeline(dict(views=views)))
     grids = {}
     for key in ('pred_grid_s2t', 'pred_grid_t2s'):

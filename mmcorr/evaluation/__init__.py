@@ -1,8 +1,8 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-from .metrics import (BoundaryIoUMetric, PCKMetric, crop_and_rescale_grid,
-                      mask_boundary)
+from .metrics import (BoundaryIoUMetric, PCKMetric, PerViewMetric,
+                      crop_and_rescale_grid, mask_boundary)
 
 __all__ = [
     'BoundaryIoUMetric', 'mask_boundary', 'PCKMetric',
-    'crop_and_rescale_grid'
+    'crop_and_rescale_grid', 'PerViewMetric'
 ]

@@ -13,6 +13,16 @@ from mmcorr.structures import MultiViewDataSample, ViewDataSample
 PIXEL_FIELDS = ('pred_sem_seg', 'seg_logits')
 
 
+def _unpad(prediction: Tensor, view: ViewDataSample) -> Tensor:
+    """``[C, H, W]`` at the padded input size -> ``[C, h, w]`` of the view's
+    ``img_shape`` (the preprocessor pads at the bottom and right only)."""
+    padded, shape = view.get('batch_input_shape'), view.get('img_shape')
+    if padded is None or shape is None or \
+            tuple(prediction.shape[-2:]) != tuple(padded):
+        return prediction
+    return prediction[..., :shape[0], :shape[1]]
+
+
 class MultiViewModel(BaseModel, metaclass=ABCMeta):
     """Forward modes, the view split and the writing of predictions for
     pairs (matchers), groups (co-saliency), clips (video) and views with
@@ -102,16 +112,29 @@ class MultiViewModel(BaseModel, metaclass=ABCMeta):
             sample_fields (dict): ``{field: [B, ...]}``, set on each
                 container (``pred_grid_s2t``...).
             view_fields (dict): ``{field: [B, N, ...]}``, set on each view;
-                ``pred_sem_seg`` and ``seg_logits`` become ``PixelData``.
+                ``pred_sem_seg`` and ``seg_logits`` (``[C, H, W]`` per
+                view) become ``PixelData``, cropped to the view's
+                ``img_shape`` when they cover the padded network input
+                (``batch_input_shape``), so that they align with the view's
+                ground truth (mmseg's metrics compare them pixel for pixel).
 
         Returns:
             The same samples.
+
+        Raises:
+            ValueError: if a view field's ``N`` is not the sample's number
+                of views.
         """
         for i, sample in enumerate(data_samples):
             for name, value in (sample_fields or {}).items():
                 setattr(sample, name, value[i])
             for name, value in (view_fields or {}).items():
+                if len(value[i]) != len(sample.views):
+                    raise ValueError(f'{name}: {len(value[i])} view '
+                                     f'predictions for sample {i} with '
+                                     f'{len(sample.views)} views')
                 for view, pred in zip(sample.views, value[i]):
-                    setattr(view, name, PixelData(data=pred)
-                            if name in PIXEL_FIELDS else pred)
+                    if name in PIXEL_FIELDS:
+                        pred = PixelData(data=_unpad(pred, view))
+                    setattr(view, name, pred)
         return data_samples

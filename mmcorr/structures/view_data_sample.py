@@ -20,8 +20,9 @@ class ViewDataSample(SegDataSample):
     (all optional):
 
     - ``gt_fg_mask`` (:obj:`PixelData`): ``data`` float ``[1, H, W]``, the
-      foreground weight in ``[0, 1]`` at the network-input size (soft at the
-      edges of synthetically warped masks; SFNet's mask supervision).
+      foreground weight in ``[0, 1]`` at the view's ``img_shape`` (after the
+      pipeline, before the preprocessor's padding; soft at the edges of
+      synthetically warped masks; SFNet's mask supervision).
     - ``gt_keypoints`` (Tensor ``[K, 2]``): ``(x, y)`` in pixels of the
       ORIGINAL file (``ori_shape``); row ``k`` of every view of a sample is
       one correspondence.

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from mmcv.transforms import BaseTransform, TransformBroadcaster
 from mmcv.transforms.utils import cache_random_params
+from mmengine.registry import DefaultScope
 from mmengine.structures import PixelData
 
 from mmcorr.registry import TRANSFORMS
@@ -68,6 +69,10 @@ class ForEachView(TransformBroadcaster):
             them to every view (e.g. flip all or none; mmcv's
             ``cache_randomness`` mechanism). ``False``: draw per view.
 
+    Plain type names inside resolve in mmcorr, then mmseg and mmcv, also
+    from an mmseg-scoped config (``type='mmcorr.ForEachView'``). An error in
+    a view names the view.
+
     Example:
         >>> dict(type='ForEachView', transforms=[
         ...     dict(type='LoadCheckedImage'),
@@ -76,21 +81,32 @@ class ForEachView(TransformBroadcaster):
 
     def __init__(self, transforms: List[Union[Dict, callable]],
                  share_random_params: bool = True):
-        super().__init__(transforms, share_random_params=share_random_params)
+        # plain names resolve in mmcorr (then mmseg, mmcv) even when an
+        # mmseg-scoped config builds `mmcorr.ForEachView`
+        with DefaultScope.overwrite_default_scope('mmcorr'):
+            super().__init__(transforms,
+                             share_random_params=share_random_params)
 
     def transform(self, results: dict) -> dict:
         views = check_views(results, type(self).__name__)
         shared = {k: v for k, v in results.items() if k != 'views'}
         if self.share_random_params:
             with cache_random_params(self.transforms):
-                outputs = [self._one_view(shared, view) for view in views]
+                outputs = [self._one_view(shared, view, i)
+                           for i, view in enumerate(views)]
         else:
-            outputs = [self._one_view(shared, view) for view in views]
+            outputs = [self._one_view(shared, view, i)
+                           for i, view in enumerate(views)]
         results['views'] = outputs
         return results
 
-    def _one_view(self, shared: dict, view: dict) -> dict:
-        out = self.transforms({**shared, **view})
+    def _one_view(self, shared: dict, view: dict, index: int) -> dict:
+        try:
+            out = self.transforms({**shared, **view})
+        except Exception as error:
+            error.add_note(f'(in {type(self).__name__}, view {index}: '
+                           f'{view.get("img_path")!r})')
+            raise
         if out is None:
             raise ValueError(f'a transform in {type(self).__name__} dropped '
                              f'the view {view.get("img_path", "")!r}')

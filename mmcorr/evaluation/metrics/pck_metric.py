@@ -53,10 +53,12 @@ def _as_dict(sample) -> dict:
 
 def _views(sample: dict) -> List[dict]:
     views = sample.get('views')
-    if not isinstance(views, (list, tuple)) or len(views) != 2:
+    if not isinstance(views, (list, tuple)):
         raise KeyError('PCKMetric needs image pairs: samples with two '
-                       '`views` (MultiViewDataSample), got '
-                       f'{"no views" if views is None else len(views)}')
+                       '`views` (MultiViewDataSample), got no views')
+    if len(views) != 2:
+        raise ValueError('PCKMetric needs image pairs: samples with two '
+                         f'views, got {len(views)}')
     return [_as_dict(v) for v in views]
 
 

@@ -87,8 +87,10 @@ class MultiViewDataPreprocessor(BaseDataPreprocessor):
     ``(x - mean) / std``, then every view is padded at the bottom and right
     with ``pad_val`` to the largest size of the batch, rounded up to
     ``size_divisor``. Every view's metainfo gets ``pad_shape`` and
-    ``batch_input_shape`` (the padded ``(H, W)``); the container gets
-    ``batch_input_shape``. Padding moves no pixel, so the recorded
+    ``batch_input_shape`` (the padded ``(H, W)``) and mmseg's
+    ``padding_size`` (``(left, right, top, bottom)``, here ``(0, W - w, 0,
+    H - h)``; note the other order of ``RecordedPad``'s ``pad_margins``);
+    the container gets ``batch_input_shape``. Padding moves no pixel, so the recorded
     ``homography_matrix`` stays valid.
 
     Returns ``dict(inputs=float [B, N, C, H, W], data_samples=...)`` on the
@@ -103,7 +105,8 @@ class MultiViewDataPreprocessor(BaseDataPreprocessor):
         bgr_to_rgb (bool): Reverse the channel order first (the loaders
             give BGR).
         color_space (str): ``'rgb'`` (no conversion) or ``'lab'`` (needs
-            ``bgr_to_rgb=True``: the conversion reads RGB).
+            ``bgr_to_rgb=True``: the conversion reads RGB; and Lab
+            statistics as ``mean`` / ``std``, not the ImageNet defaults).
         size_divisor (int, optional): Pad sides to multiples of it (e.g. 32
             for a stride-32 backbone).
         pad_val (float): Padding value of the normalised images.
@@ -127,6 +130,13 @@ class MultiViewDataPreprocessor(BaseDataPreprocessor):
         if color_space == 'lab' and not bgr_to_rgb:
             raise ValueError("color_space='lab' converts from RGB: keep "
                              'bgr_to_rgb=True (the loaders give BGR)')
+        if color_space == 'lab' and mean is not None and tuple(
+                mean) == IMAGENET_MEAN:
+            raise ValueError(
+                "color_space='lab' with the ImageNet RGB mean/std (the "
+                'defaults) would normalise L*a*b* with RGB statistics: pass '
+                "the model's Lab statistics (e.g. mean=(50, 0, 0), "
+                'std=(50, 127, 127)) or mean=None, std=None')
         if size_divisor is not None and (int(size_divisor) != size_divisor
                                          or size_divisor < 1):
             raise ValueError(f'size_divisor must be an int >= 1, got '
@@ -201,7 +211,7 @@ class MultiViewDataPreprocessor(BaseDataPreprocessor):
                 for name, value in data['extra_inputs'].items()
             }
         if out['data_samples'] is not None:
-            _set_shapes(out['data_samples'], size)
+            _set_shapes(out['data_samples'], size, data['inputs'])
         return out
 
 
@@ -231,12 +241,21 @@ def _all_sizes(inputs) -> List[Tuple[int, int]]:
             for v in _views_of(s, i)]
 
 
-def _set_shapes(samples: Sequence, size: Tuple[int, int]) -> None:
-    for sample in samples:
+def _set_shapes(samples: Sequence, size: Tuple[int, int], inputs) -> None:
+    """``batch_input_shape`` on every sample and view; per view also
+    ``pad_shape`` and mmseg's ``padding_size`` ``(left, right, top,
+    bottom)`` (so mmseg's ``postprocess_result`` crops the padding off)."""
+    height, width = size
+    for i, sample in enumerate(samples):
         sample.set_metainfo(dict(batch_input_shape=tuple(size)))
-        for view in getattr(sample, 'views', ()):
+        views = getattr(sample, 'views', ())
+        tensors = _views_of(inputs[i], i) if views else ()
+        for view, tensor in zip(views, tensors):
+            h, w = tensor.shape[-2:]
             view.set_metainfo(dict(batch_input_shape=tuple(size),
-                                   pad_shape=tuple(size)))
+                                   pad_shape=tuple(size),
+                                   padding_size=(0, width - w, 0,
+                                                 height - h)))
 
 
 __all__ = ['MultiViewDataPreprocessor', 'IMAGENET_MEAN', 'IMAGENET_STD',

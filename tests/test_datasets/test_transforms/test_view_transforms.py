@@ -534,3 +534,25 @@ def test_packed_views_feed_the_data_preprocessor(view_files):
         for view in sample:
             assert view.batch_input_shape == (40, 56)
             assert view.pad_shape == (40, 56)
+
+
+def test_for_each_view_from_an_mmseg_scoped_config():
+    """Built as `mmcorr.ForEachView` under mmseg's default scope, plain
+    inner names still resolve (mmcorr first, then mmseg and mmcv)."""
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        transform = TRANSFORMS.build(dict(
+            type='mmcorr.ForEachView',
+            transforms=[dict(type='RecordedPad', padding=1),
+                        dict(type='PhotoMetricDistortion')]))
+    views = _views((4, 5), (4, 5))
+    out = transform(dict(views=views))
+    assert [v['img'].shape for v in out['views']] == [(6, 7, 3)] * 2
+
+
+def test_for_each_view_errors_name_the_view():
+    views = [dict(img_path='/nonexistent/a.png'),
+             dict(img_path='/nonexistent/b.png')]
+    with pytest.raises(FileNotFoundError) as info:
+        ForEachView([LoadCheckedImage()])(dict(views=views))
+    assert "view 0: '/nonexistent/a.png'" in ''.join(info.value.__notes__)

@@ -810,7 +810,7 @@ def test_clear_errors():
         PCKMetric().pair_result(sample)
     sample = fresh()
     sample.views = [sample.source]
-    with pytest.raises(KeyError, match='two `views`'):
+    with pytest.raises(ValueError, match='two views, got 1'):
         PCKMetric().pair_result(sample)
     with pytest.raises(KeyError, match='no views'):
         PCKMetric().pair_result({'pred_grid_t2s': identity_grid(3, 3)})

@@ -323,3 +323,10 @@ def test_bad_shapes_are_refused():
         pre(dict(inputs=images(2, 3, 8, 8)))
     with pytest.raises(ValueError, match='no samples'):
         pre(dict(inputs=[]))
+
+
+def test_lab_refuses_the_imagenet_rgb_statistics():
+    with pytest.raises(ValueError, match='Lab statistics'):
+        MultiViewDataPreprocessor(color_space='lab')
+    MultiViewDataPreprocessor(color_space='lab', mean=(50, 0, 0),
+                              std=(50, 127, 127))
