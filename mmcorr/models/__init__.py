@@ -4,12 +4,12 @@
 An mmseg config reaches them with ``custom_imports=dict(imports=['mmcorr.models'])``
 and ``type='mmcorr.<Name>'``.
 """
-from . import (backbones, data_preprocessors, decode_heads, layers, losses,
-               matchers, necks)
+from . import (backbones, cosaliency, data_preprocessors, decode_heads, layers,
+               losses, matchers, necks)
 from .data_preprocessors import MultiViewDataPreprocessor
 from .multi_view_model import MultiViewModel
 
 __all__ = [
-    'backbones', 'data_preprocessors', 'decode_heads', 'layers', 'losses',
+    'backbones', 'cosaliency', 'data_preprocessors', 'decode_heads', 'layers', 'losses',
     'matchers', 'necks', 'MultiViewDataPreprocessor', 'MultiViewModel'
 ]

@@ -1,7 +1,9 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 from .resnet_ceil_pool import ResNetV1cCeilPool
 from .resnet_dilated_conv2 import DilatedConv2BasicBlock, ResNetV1cDilatedConv2
+from .vgg16_taps import VGG16PrePoolTaps
 
 __all__ = [
-    'ResNetV1cCeilPool', 'DilatedConv2BasicBlock', 'ResNetV1cDilatedConv2'
+    'ResNetV1cCeilPool', 'DilatedConv2BasicBlock', 'ResNetV1cDilatedConv2',
+    'VGG16PrePoolTaps'
 ]

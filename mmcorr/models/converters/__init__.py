@@ -7,6 +7,7 @@ the shared command line :func:`~.cli.run_converter`) and the parity tests.
 from .alignseg import convert_alignseg
 from .cli import Conversion, run_converter
 from .common import ConversionError, unwrap_state_dict
+from .icnet import convert_icnet, convert_icnet_vgg
 from .sfnet_corr import convert_sfnet_corr, convert_torchvision_resnet
 from .sfsegnets import SFSEGNET_TABLES, convert_sfsegnet, detect_sfsegnet_head
 
@@ -14,5 +15,5 @@ __all__ = [
     'convert_alignseg', 'convert_sfsegnet', 'detect_sfsegnet_head',
     'SFSEGNET_TABLES', 'unwrap_state_dict', 'convert_sfnet_corr',
     'convert_torchvision_resnet', 'Conversion', 'ConversionError',
-    'run_converter'
+    'run_converter', 'convert_icnet', 'convert_icnet_vgg'
 ]

@@ -1,9 +1,11 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
+from .soft_iou import SoftIoULoss, soft_iou_loss
 from .sfnet_corr import (FlowConsistencyLoss, FlowSmoothnessLoss,
                          MaskConsistencyLoss, flow_smoothness_map,
                          foreground_count, warped_flows, warped_masks)
 
 __all__ = [
     'FlowConsistencyLoss', 'FlowSmoothnessLoss', 'MaskConsistencyLoss',
-    'flow_smoothness_map', 'foreground_count', 'warped_flows', 'warped_masks'
+    'flow_smoothness_map', 'foreground_count', 'warped_flows', 'warped_masks',
+    'SoftIoULoss', 'soft_iou_loss'
 ]

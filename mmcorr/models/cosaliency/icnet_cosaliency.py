@@ -1,0 +1,136 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""ICNet co-saliency detection (Jin et al., NeurIPS 2020).
+
+Not mmseg's ``ICNet`` (image-cascade real-time segmentation): this model
+finds the object a group of images has in common, guided by single-image
+saliency maps (SISMs).
+"""
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from mmcorr.registry import MODELS
+from ..layers.cosaliency import (CoSaliencyModule, GuidedDecoderBlock,
+                                 ResidualBlock, resize_corner_aligned)
+from ..multi_view_model import MultiViewModel
+
+
+def _compress6(channels: int = 128) -> nn.Sequential:
+    """conv5_3 -> stride 32: pool, 1x1 512->128, two 3x3+BN+ReLU, 3x3."""
+    return nn.Sequential(
+        nn.MaxPool2d(2, 2), nn.Conv2d(512, channels, 1),
+        nn.Conv2d(channels, channels, 3, 1, 1), nn.BatchNorm2d(channels),
+        nn.ReLU(inplace=True), nn.Conv2d(channels, channels, 3, 1, 1),
+        nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
+        nn.Conv2d(channels, channels, 3, 1, 1))
+
+
+@MODELS.register_module()
+class ICNetCoSaliency(MultiViewModel):
+    """ICNet: intra-saliency correlation network for co-saliency detection.
+
+    A sample is a group of ``N`` views (images) with a SISM per image (the
+    extra input ``sism``, ``[B, N, 1, H, W]`` in ``[0, 1]``); the network
+    processes the group as its batch. VGG16 taps (strides 1-16), three
+    co-saliency modules at strides 32, 16, 8 (NMAP, CFM and RSCF on the
+    SISMs and on ``1 - SISMs``), a fusion to a stride-8 map and three
+    guided decoder blocks to full resolution.
+
+    Args:
+        backbone (dict): A ``VGG16PrePoolTaps`` config.
+        input_size (tuple): ``(H, W)`` the co-saliency modules are built for
+            (the official model: 224 x 224; RSCF has ``H*W/s^2`` channels).
+        data_preprocessor (dict): A ``MultiViewDataPreprocessor`` config
+            with ``extra_inputs`` carrying ``sism``.
+        init_cfg (dict, optional): Initialisation.
+    """
+
+    def __init__(self,
+                 backbone: Dict,
+                 input_size: Tuple[int, int] = (224, 224),
+                 loss_decode: Optional[Dict] = None,
+                 data_preprocessor: Optional[Dict] = None,
+                 init_cfg=None):
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        height, width = input_size
+        self.input_size = (height, width)
+        self.compress6 = _compress6()
+        self.compress5 = nn.Conv2d(512, 256, 1)
+        self.compress4 = nn.Conv2d(512, 256, 1)
+        self.cosal6 = CoSaliencyModule((height // 32) * (width // 32))
+        self.cosal5 = CoSaliencyModule((height // 16) * (width // 16))
+        self.cosal4 = CoSaliencyModule((height // 8) * (width // 8))
+        self.merge56 = ResidualBlock(128)
+        self.merge45 = nn.Sequential(ResidualBlock(128),
+                                     nn.Conv2d(128, 32, 1))
+        self.predict4 = nn.Conv2d(32, 1, 1)
+        self.decoder3 = GuidedDecoderBlock(256)
+        self.decoder2 = GuidedDecoderBlock(128)
+        self.decoder1 = GuidedDecoderBlock(64)
+        self.loss_decode = MODELS.build(loss_decode
+                                        or dict(type='SoftIoULoss'))
+
+    def group_maps(self, images: Tensor, sisms: Tensor) -> List[Tensor]:
+        """One group: ``[N, 3, H, W]`` images, ``[N, 1, H, W]`` SISMs ->
+        the sigmoid co-saliency maps at strides 8, 4, 2, 1 (``[N, 1, h,
+        w]`` each; the last is the prediction)."""
+        conv1, conv2, conv3, conv4, conv5 = self.backbone(images)
+        cosal6 = self.cosal6(self.compress6(conv5), sisms)
+        cosal5 = self.cosal5(self.compress5(conv5), sisms)
+        cosal4 = self.cosal4(self.compress4(conv4), sisms)
+        feat56 = self.merge56(
+            cosal5 + resize_corner_aligned(cosal6, cosal5.shape[-2:]))
+        feat45 = self.merge45(
+            cosal4 + resize_corner_aligned(feat56, cosal4.shape[-2:]))
+        map4 = torch.sigmoid(self.predict4(feat45))
+        # all three decoder blocks are guided by the stride-8 map (official)
+        feat34, map3 = self.decoder3(conv3, map4, sisms, feat45)
+        feat23, map2 = self.decoder2(conv2, map4, sisms, feat34)
+        _, map1 = self.decoder1(conv1, map4, sisms, feat23)
+        return [map4, map3, map2, map1]
+
+    def side_outputs(self, images: Tensor, sisms: Tensor) -> List[Tensor]:
+        """The four maps resized to the input (``align_corners=True``),
+        coarse to fine, as the official training forward returns them."""
+        size = images.shape[-2:]
+        return [m if m.shape[-2:] == size else resize_corner_aligned(m, size)
+                for m in self.group_maps(images, sisms)]
+
+    # ------------------------------------------------------ MultiViewModel
+    @staticmethod
+    def _group(views: List[Tensor], extras: Dict[str, List[Tensor]],
+               index: int) -> Tuple[Tensor, Tensor]:
+        if 'sism' not in extras:
+            raise KeyError('ICNetCoSaliency needs a SISM per image: the '
+                           "extra input 'sism' (PackMultiViewInputs("
+                           "extra_inputs=('sism',)))")
+        images = torch.stack([v[index] for v in views])
+        sisms = torch.stack([s[index] for s in extras['sism']])
+        return images, sisms
+
+    def _forward(self, views: List[Tensor], extras: Dict[str, List[Tensor]]):
+        """Per sample (group), the four maps of :meth:`group_maps`."""
+        return [self.group_maps(*self._group(views, extras, i))
+                for i in range(len(views[0]))]
+
+    def loss(self, views: List[Tensor], data_samples, extras=None):
+        """The soft IoU loss of the four side outputs (resized to the
+        input) against each view's ``gt_sem_seg`` (0/1), per group."""
+        losses = []
+        for i, sample in enumerate(data_samples):
+            images, sisms = self._group(views, extras, i)
+            target = torch.stack([v.gt_sem_seg.data for v in sample.views])
+            losses.append(self.loss_decode(
+                self.side_outputs(images, sisms), target.float()))
+        return dict(loss_iou=torch.stack(losses).mean())
+
+    def predict(self, views: List[Tensor], data_samples, extras=None):
+        maps = torch.stack([group[-1] for group in self._forward(views,
+                                                                 extras)])
+        return self.write_predictions(
+            data_samples, view_fields=dict(seg_logits=maps,
+                                           pred_sem_seg=(maps > 0.5).long()))

@@ -1,0 +1,57 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""ICNetCoSaliency through the multi-view model interface: a group is one
+sample, SISMs are the extra input `sism`; loss, backward and predict."""
+import pytest
+import torch
+from mmengine.structures import PixelData
+
+from mmcorr.registry import MODELS
+from mmcorr.structures import MultiViewDataSample, ViewDataSample
+
+SIZE = (64, 64)
+
+
+def tiny_model():
+    return MODELS.build(dict(
+        type='ICNetCoSaliency', backbone=dict(type='VGG16PrePoolTaps'),
+        input_size=SIZE,
+        data_preprocessor=dict(type='MultiViewDataPreprocessor')))
+
+
+def group(num_views=3):
+    gen = torch.Generator().manual_seed(0)
+    views = []
+    for _ in range(num_views):
+        view = ViewDataSample(metainfo=dict(img_shape=SIZE, ori_shape=SIZE))
+        view.gt_sem_seg = PixelData(
+            data=(torch.rand(1, *SIZE, generator=gen) > 0.5).long())
+        views.append(view)
+    inputs = torch.randint(0, 256, (num_views, 3, *SIZE), generator=gen,
+                           dtype=torch.uint8)
+    sisms = torch.rand(num_views, 1, *SIZE, generator=gen)
+    return dict(inputs=[inputs], data_samples=[
+        MultiViewDataSample(views=views)], extra_inputs=dict(sism=[sisms]))
+
+
+def test_loss_backward_and_predict():
+    model = tiny_model()
+    data = model.data_preprocessor(group(), True)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_iou'} and 0 < losses['loss_iou'] < 1
+    losses['loss_iou'].backward()
+    assert model.decoder1.predict.weight.grad is not None
+    model.eval()
+    with torch.no_grad():
+        samples = model(**model.data_preprocessor(group()), mode='predict')
+    view = samples[0].views[2]
+    assert view.seg_logits.data.shape == (1, *SIZE)
+    assert view.pred_sem_seg.data.shape == (1, *SIZE)
+    assert ((view.seg_logits.data > 0) & (view.seg_logits.data < 1)).all()
+
+
+def test_sisms_are_required():
+    model = tiny_model()
+    data = group()
+    del data['extra_inputs']
+    with pytest.raises(KeyError, match="extra input 'sism'"):
+        model(**model.data_preprocessor(data), mode='tensor')
