@@ -51,10 +51,15 @@ class ICNetCoSaliency(MultiViewModel):
                  backbone: Dict,
                  input_size: Tuple[int, int] = (224, 224),
                  loss_decode: Optional[Dict] = None,
+                 decoder_guidance: str = 'stride8',
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg=None):
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
+        if decoder_guidance not in ('stride8', 'previous'):
+            raise ValueError("decoder_guidance must be 'stride8' or "
+                             f"'previous', got {decoder_guidance!r}")
+        self.decoder_guidance = decoder_guidance
         self.backbone = MODELS.build(backbone)
         height, width = input_size
         self.input_size = (height, width)
@@ -87,10 +92,12 @@ class ICNetCoSaliency(MultiViewModel):
         feat45 = self.merge45(
             cosal4 + resize_corner_aligned(feat56, cosal4.shape[-2:]))
         map4 = torch.sigmoid(self.predict4(feat45))
-        # all three decoder blocks are guided by the stride-8 map (official)
+        progressive = self.decoder_guidance == 'previous'
         feat34, map3 = self.decoder3(conv3, map4, sisms, feat45)
-        feat23, map2 = self.decoder2(conv2, map4, sisms, feat34)
-        _, map1 = self.decoder1(conv1, map4, sisms, feat23)
+        feat23, map2 = self.decoder2(conv2, map3 if progressive else map4,
+                                     sisms, feat34)
+        _, map1 = self.decoder1(conv1, map2 if progressive else map4, sisms,
+                                feat23)
         return [map4, map3, map2, map1]
 
     def side_outputs(self, images: Tensor, sisms: Tensor) -> List[Tensor]:

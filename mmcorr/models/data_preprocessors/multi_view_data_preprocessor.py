@@ -4,8 +4,8 @@ import math
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseDataPreprocessor
+from mmseg.utils import stack_batch
 from torch import Tensor
 
 from mmcorr.registry import MODELS
@@ -52,7 +52,8 @@ def padded_size(sizes: Sequence[Tuple[int, int]],
 def stack_views(batch: Sequence[Views], size: Tuple[int, int],
                 pad_val: float = 0) -> Tensor:
     """``B`` samples of ``N`` views -> ``[B, N, C, H, W]``, each view padded
-    at the bottom and right to ``size`` (which moves no pixel)."""
+    at the bottom and right to ``size`` (which moves no pixel), by mmseg's
+    ``stack_batch``."""
     samples = [_views_of(s, i) for i, s in enumerate(batch)]
     counts = sorted({len(s) for s in samples})
     if len(counts) > 1:
@@ -63,13 +64,9 @@ def stack_views(batch: Sequence[Views], size: Tuple[int, int],
     channels = sorted({v.shape[0] for s in samples for v in s})
     if len(channels) > 1:
         raise ValueError(f'views with different channel counts {channels}')
-    height, width = size
-    return torch.stack([
-        torch.stack([
-            F.pad(v, (0, width - v.shape[-1], 0, height - v.shape[-2]),
-                  value=pad_val) for v in views
-        ]) for views in samples
-    ])
+    flat = [view for views in samples for view in views]
+    stacked, _ = stack_batch(flat, size=tuple(size), pad_val=pad_val)
+    return stacked.view(len(samples), counts[0], *stacked.shape[1:])
 
 
 @MODELS.register_module()

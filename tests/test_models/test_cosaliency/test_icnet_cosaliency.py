@@ -55,3 +55,25 @@ def test_sisms_are_required():
     del data['extra_inputs']
     with pytest.raises(KeyError, match="extra input 'sism'"):
         model(**model.data_preprocessor(data), mode='tensor')
+
+
+def test_decoder_guidance_is_an_explicit_option():
+    """The official network gates every decoder block with the stride-8
+    map; 'previous' (not official) uses each block's predecessor."""
+    torch.manual_seed(0)
+    official = tiny_model().eval()
+    torch.manual_seed(0)
+    progressive = MODELS.build(dict(
+        type='ICNetCoSaliency', backbone=dict(type='VGG16PrePoolTaps'),
+        input_size=SIZE, decoder_guidance='previous')).eval()
+    progressive.load_state_dict(official.state_dict())
+    images = torch.rand(3, 3, *SIZE)
+    sisms = torch.rand(3, 1, *SIZE)
+    with torch.no_grad():
+        first = official.group_maps(images, sisms)
+        second = progressive.group_maps(images, sisms)
+    torch.testing.assert_close(first[1], second[1])  # stride 4: same guide
+    assert not torch.allclose(first[3], second[3])
+    with pytest.raises(ValueError, match='decoder_guidance'):
+        MODELS.build(dict(type='ICNetCoSaliency', decoder_guidance='x',
+                          backbone=dict(type='VGG16PrePoolTaps')))

@@ -8,7 +8,7 @@ import os.path as osp
 import numpy as np
 import torch
 from parity_rule import seeded_state_dict, seeded_tensor
-from paths import PARITY_DIR, REPO
+from paths import PARITY_DIR
 
 from mmcorr.models.converters import convert_icnet
 from mmcorr.registry import MODELS
@@ -77,4 +77,3 @@ def test_converter_tool(tmp_path, run_tool):
               '--vgg-only'])
     assert set(torch.load(dst, weights_only=True)['state_dict']) == {
         'backbone.features.0.weight', 'backbone.features.2.weight'}
-    assert osp.isdir(REPO)
