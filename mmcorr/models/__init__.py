@@ -5,11 +5,11 @@ An mmseg config reaches them with ``custom_imports=dict(imports=['mmcorr.models'
 and ``type='mmcorr.<Name>'``.
 """
 from . import (backbones, cosaliency, data_preprocessors, decode_heads, layers,
-               losses, matchers, necks)
+               losses, matchers, necks, saliency)
 from .data_preprocessors import MultiViewDataPreprocessor
 from .multi_view_model import MultiViewModel
 
 __all__ = [
     'backbones', 'cosaliency', 'data_preprocessors', 'decode_heads', 'layers', 'losses',
-    'matchers', 'necks', 'MultiViewDataPreprocessor', 'MultiViewModel'
+    'matchers', 'necks', 'saliency', 'MultiViewDataPreprocessor', 'MultiViewModel'
 ]

@@ -10,7 +10,7 @@ from torch import Tensor
 from mmcorr.structures import MultiViewDataSample, ViewDataSample
 
 #: Per-view fields that hold maps (wrapped in ``PixelData``).
-PIXEL_FIELDS = ('pred_sem_seg', 'seg_logits')
+PIXEL_FIELDS = ('pred_sem_seg', 'seg_logits', 'pred_saliency')
 
 
 def _unpad(prediction: Tensor, view: ViewDataSample) -> Tensor:
@@ -112,8 +112,8 @@ class MultiViewModel(BaseModel, metaclass=ABCMeta):
             sample_fields (dict): ``{field: [B, ...]}``, set on each
                 container (``pred_grid_s2t``...).
             view_fields (dict): ``{field: [B, N, ...]}``, set on each view;
-                ``pred_sem_seg`` and ``seg_logits`` (``[C, H, W]`` per
-                view) become ``PixelData``, cropped to the view's
+                ``pred_sem_seg``, ``seg_logits`` and ``pred_saliency``
+                (``[C, H, W]`` per view) become ``PixelData``, cropped to the view's
                 ``img_shape`` when they cover the padded network input
                 (``batch_input_shape``), so that they align with the view's
                 ground truth (mmseg's metrics compare them pixel for pixel).

@@ -42,7 +42,7 @@ def mask_check(name: str, value: PixelData) -> None:
     if data is None:
         raise ValueError(f'{name} must hold a `data` field [1, H, W]')
     check_tensor_shape(name + '.data', data, (1, None, None),
-                        'foreground weight in [0, 1] at network-input size')
+                        'a map in [0, 1] at network-input size')
 
 
 def forget_refused_field(sample, name: str, private: str) -> None:

@@ -30,6 +30,8 @@ class ViewDataSample(SegDataSample):
       pixels.
     - ``gt_bbox_size`` (0-d Tensor): ``max(h, w)`` of the object box in
       original pixels, for datasets that publish only this length.
+    - ``pred_saliency`` (:obj:`PixelData`): ``data`` float ``[1, H, W]``, a
+      (co-)saliency probability in ``[0, 1]`` at the view's ``img_shape``.
 
     Metainfo (set by :class:`~mmcorr.datasets.transforms.PackMultiViewInputs`
     and the data preprocessor): ``img_path``, ``ori_shape`` (``(H, W)`` of
@@ -46,5 +48,7 @@ class ViewDataSample(SegDataSample):
                                'keypoints [K, 2], original pixels')
     gt_bbox = typed_field('gt_bbox', torch.Tensor, _BBOX,
                           'object box [4] x1, y1, x2, y2')
+    pred_saliency = typed_field('pred_saliency', PixelData, mask_check,
+                                'saliency probability, data [1, H, W]')
     gt_bbox_size = typed_field('gt_bbox_size', torch.Tensor, _SIZE,
                                'max(h, w) of the object box')

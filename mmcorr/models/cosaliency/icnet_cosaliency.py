@@ -15,6 +15,7 @@ from mmcorr.registry import MODELS
 from ..layers.cosaliency import (CoSaliencyModule, GuidedDecoderBlock,
                                  ResidualBlock, resize_corner_aligned)
 from ..multi_view_model import MultiViewModel
+from ..saliency import check_sisms
 
 
 def _compress6(channels: int = 128) -> nn.Sequential:
@@ -38,10 +39,37 @@ class ICNetCoSaliency(MultiViewModel):
     SISMs and on ``1 - SISMs``), a fusion to a stride-8 map and three
     guided decoder blocks to full resolution.
 
+    Groups: any size from 1. A group of one is defined: its CFM is the
+    image's own correlation map with its intra-saliency vector, min-max
+    normalised (nothing is "common" but the image's own salient region).
+    Shuffling a group permutes the outputs and changes nothing else.
+    Training a group of one with BatchNorm layers in training mode is
+    refused (``GroupBatchSampler`` skips such chunks, as the official
+    sampler does).
+
+    Input size: the official model (``rscf_keys='native'``) runs at
+    ``input_size`` only, because RSCF has ``H*W/s^2`` channels; other sizes
+    are refused. ``rscf_keys='fixed_grid'`` resamples the RSCF keys to the
+    ``input_size`` grid, so any size (multiple of 32) runs with the same
+    weights, and at ``input_size`` the output is the official one.
+
+    Predictions (``predict``): per view ``pred_saliency`` (``PixelData``
+    ``[1, h, w]`` probabilities at the view's ``img_shape``), and
+    ``pred_sem_seg`` (the map above 0.5).
+
     Args:
         backbone (dict): A ``VGG16PrePoolTaps`` config.
         input_size (tuple): ``(H, W)`` the co-saliency modules are built for
             (the official model: 224 x 224; RSCF has ``H*W/s^2`` channels).
+        loss_decode (dict): The loss of the four side outputs
+            (``SoftIoULoss``).
+        decoder_guidance (str): ``'stride8'`` (official: every decoder
+            block is gated by the stride-8 map) or ``'previous'`` (each by
+            the previous block's map).
+        rscf_keys (str): ``'native'`` (official) or ``'fixed_grid'``.
+        sism_model (dict, optional): A registered single-image saliency
+            model (``FrequencyTunedSaliency``, ``SegmentorSaliency``) that
+            makes the SISMs when the data have none.
         data_preprocessor (dict): A ``MultiViewDataPreprocessor`` config
             with ``extra_inputs`` carrying ``sism``.
         init_cfg (dict, optional): Initialisation.
@@ -52,6 +80,8 @@ class ICNetCoSaliency(MultiViewModel):
                  input_size: Tuple[int, int] = (224, 224),
                  loss_decode: Optional[Dict] = None,
                  decoder_guidance: str = 'stride8',
+                 rscf_keys: str = 'native',
+                 sism_model: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg=None):
         super().__init__(data_preprocessor=data_preprocessor,
@@ -66,9 +96,13 @@ class ICNetCoSaliency(MultiViewModel):
         self.compress6 = _compress6()
         self.compress5 = nn.Conv2d(512, 256, 1)
         self.compress4 = nn.Conv2d(512, 256, 1)
-        self.cosal6 = CoSaliencyModule((height // 32) * (width // 32))
-        self.cosal5 = CoSaliencyModule((height // 16) * (width // 16))
-        self.cosal4 = CoSaliencyModule((height // 8) * (width // 8))
+        if height % 32 or width % 32:
+            raise ValueError(f'input_size {input_size} must be multiples of '
+                             '32 (the stride of the deepest features)')
+        self.rscf_keys = rscf_keys
+        self.cosal6 = CoSaliencyModule((height // 32, width // 32), rscf_keys)
+        self.cosal5 = CoSaliencyModule((height // 16, width // 16), rscf_keys)
+        self.cosal4 = CoSaliencyModule((height // 8, width // 8), rscf_keys)
         self.merge56 = ResidualBlock(128)
         self.merge45 = nn.Sequential(ResidualBlock(128),
                                      nn.Conv2d(128, 32, 1))
@@ -78,6 +112,7 @@ class ICNetCoSaliency(MultiViewModel):
         self.decoder1 = GuidedDecoderBlock(64)
         self.loss_decode = MODELS.build(loss_decode
                                         or dict(type='SoftIoULoss'))
+        self.sism_model = MODELS.build(sism_model) if sism_model else None
 
     def group_maps(self, images: Tensor, sisms: Tensor) -> List[Tensor]:
         """One group: ``[N, 3, H, W]`` images, ``[N, 1, H, W]`` SISMs ->
@@ -108,16 +143,46 @@ class ICNetCoSaliency(MultiViewModel):
                 for m in self.group_maps(images, sisms)]
 
     # ------------------------------------------------------ MultiViewModel
-    @staticmethod
-    def _group(views: List[Tensor], extras: Dict[str, List[Tensor]],
+    def _group(self, views: List[Tensor], extras: Dict[str, List[Tensor]],
                index: int) -> Tuple[Tensor, Tensor]:
-        if 'sism' not in extras:
-            raise KeyError('ICNetCoSaliency needs a SISM per image: the '
-                           "extra input 'sism' (PackMultiViewInputs("
-                           "extra_inputs=('sism',)))")
+        """Sample ``index`` -> ``[N, 3, H, W]`` images, ``[N, 1, H, W]``
+        SISMs (from the data, else from ``sism_model``)."""
         images = torch.stack([v[index] for v in views])
-        sisms = torch.stack([s[index] for s in extras['sism']])
-        return images, sisms
+        if images.shape[1] != 3:
+            raise ValueError(f'ICNetCoSaliency takes 3-channel images, got '
+                             f'{images.shape[1]} channels (load grey or '
+                             "RGBA files with color_type='color')")
+        if 'sism' in extras:
+            sisms = torch.stack([s[index] for s in extras['sism']])
+        elif self.sism_model is not None:
+            sisms = self.sism_model(self._unnormalised_rgb(images))
+        else:
+            raise KeyError('ICNetCoSaliency needs a SISM per image: the '
+                           "extra input 'sism' (LoadSaliencyMap + "
+                           "PackMultiViewInputs(extra_inputs=('sism',))), "
+                           'or a sism_model to make them')
+        return images, check_sisms(sisms, images)
+
+    def _unnormalised_rgb(self, images: Tensor) -> Tensor:
+        """The preprocessor's output back to RGB ``0..255``."""
+        pre = self.data_preprocessor
+        if getattr(pre, 'color_space', 'rgb') != 'rgb':
+            raise ValueError('sism_model needs RGB inputs, the data '
+                             f'preprocessor gives {pre.color_space!r}')
+        if getattr(pre, '_enable_normalize', False):
+            images = images * pre.std.view(1, -1, 1, 1) + \
+                pre.mean.view(1, -1, 1, 1)
+        return images
+
+    def _check_trainable_group(self, size: int) -> None:
+        if size > 1 or not self.training:
+            return
+        if any(isinstance(m, nn.modules.batchnorm._BatchNorm) and m.training
+               for m in self.modules()):
+            raise ValueError(
+                'a group of one image cannot be trained: BatchNorm needs '
+                'more than one image per batch (use GroupBatchSampler, '
+                'which skips groups/chunks of one, or a larger group)')
 
     def _forward(self, views: List[Tensor], extras: Dict[str, List[Tensor]]):
         """Per sample (group), the four maps of :meth:`group_maps`."""
@@ -130,6 +195,7 @@ class ICNetCoSaliency(MultiViewModel):
         losses = []
         for i, sample in enumerate(data_samples):
             images, sisms = self._group(views, extras, i)
+            self._check_trainable_group(len(images))
             target = torch.stack([v.gt_sem_seg.data for v in sample.views])
             losses.append(self.loss_decode(
                 self.side_outputs(images, sisms), target.float()))
@@ -139,5 +205,6 @@ class ICNetCoSaliency(MultiViewModel):
         maps = torch.stack([group[-1] for group in self._forward(views,
                                                                  extras)])
         return self.write_predictions(
-            data_samples, view_fields=dict(seg_logits=maps,
-                                           pred_sem_seg=(maps > 0.5).long()))
+            data_samples,
+            view_fields=dict(pred_saliency=maps,
+                             pred_sem_seg=(maps > 0.5).long()))

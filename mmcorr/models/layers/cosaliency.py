@@ -17,6 +17,8 @@ across it. Shapes: features ``[N, C, H, W]``, single-image saliency maps
   similarity with every pixel of its image (a global correlation of the
   image with itself), channels sorted by decreasing CSA, times the CSA.
 """
+from typing import Tuple
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -57,13 +59,27 @@ def correlation_fusion(features: Tensor, vectors: Tensor) -> Tensor:
     return csa.view(num, 1, height, width)
 
 
-def rearranged_self_correlation(features: Tensor, csa: Tensor) -> Tensor:
+def rearranged_self_correlation(features: Tensor, csa: Tensor,
+                                key_grid=None) -> Tensor:
     """RSCF: ``[N, C, H, W]`` normalised features, ``[N, 1, H, W]`` CSA ->
-    ``[N, H*W, H, W]``: the self-correlation with channel ``k`` the ``k``-th
-    most co-salient pixel, times the CSA."""
+    ``[N, K, H, W]``: each pixel's correlation with ``K`` key positions,
+    channel ``k`` the ``k``-th most co-salient key, times the CSA.
+
+    Args:
+        key_grid (tuple, optional): ``None`` (ICNet): the keys are the
+            image's own ``K = H*W`` pixels. ``(h, w)``: the keys are the
+            features and CSA resampled to a fixed ``h x w`` grid
+            (``align_corners=True`` bilinear, features re-normalised), so
+            ``K = h*w`` whatever the input size; equal to ``None`` when
+            ``(h, w) == (H, W)``.
+    """
     num, _, height, width = features.shape
-    scf = global_correlation(features, features)  # [N, HW, H, W]
-    order = torch.argsort(csa.view(num, -1), dim=1, descending=True)
+    keys, key_csa = features, csa
+    if key_grid is not None and tuple(key_grid) != (height, width):
+        keys = F.normalize(resize_corner_aligned(features, key_grid), dim=1)
+        key_csa = resize_corner_aligned(csa, key_grid)
+    scf = global_correlation(features, keys)  # [N, K, H, W]
+    order = torch.argsort(key_csa.reshape(num, -1), dim=1, descending=True)
     index = order.view(num, -1, 1, 1).expand(-1, -1, height, width)
     return torch.gather(scf, 1, index) * csa
 
@@ -86,38 +102,54 @@ class CoSaliencyBranch(nn.Module):
     background): ``[N, C, H, W]`` features -> ``[N, 128, H, W]``.
 
     Args:
-        num_positions (int): ``H * W`` of the features (the RSCF channels:
-            the official model is tied to its input size through it).
+        grid (tuple): ``(h, w)`` of the features at the input size the model
+            is built for (RSCF has ``h * w`` channels: the official model is
+            tied to its input size through it).
+        rscf_keys (str): ``'native'`` (official): RSCF correlates with every
+            pixel, so other feature sizes are refused; ``'fixed_grid'``:
+            the RSCF keys are resampled to ``grid`` (see
+            :func:`rearranged_self_correlation`), any size runs, and at
+            ``grid`` it is the official computation.
         channels (int): Output channels.
     """
 
-    def __init__(self, num_positions: int, channels: int = 128):
+    def __init__(self, grid: Tuple[int, int], rscf_keys: str = 'native',
+                 channels: int = 128):
         super().__init__()
-        self.num_positions = num_positions
-        self.conv = nn.Sequential(nn.Conv2d(num_positions, channels, 1),
-                                  ResidualBlock(channels))
+        if rscf_keys not in ('native', 'fixed_grid'):
+            raise ValueError("rscf_keys must be 'native' or 'fixed_grid', "
+                             f'got {rscf_keys!r}')
+        self.grid = tuple(grid)
+        self.rscf_keys = rscf_keys
+        self.conv = nn.Sequential(
+            nn.Conv2d(self.grid[0] * self.grid[1], channels, 1),
+            ResidualBlock(channels))
 
     def forward(self, features: Tensor, sisms: Tensor) -> Tensor:
-        height, width = features.shape[-2:]
-        if height * width != self.num_positions:
+        size = tuple(features.shape[-2:])
+        if self.rscf_keys == 'native' and size != self.grid:
             raise ValueError(
-                f'the co-saliency branch was built for {self.num_positions} '
-                f'positions (its RSCF channels), got {height}x{width} '
-                'features: the official ICNet runs at 224x224 only')
-        sisms = resize_corner_aligned(sisms, (height, width))
+                f'the co-saliency branch was built for {self.grid} features '
+                f'(RSCF has {self.grid[0] * self.grid[1]} channels), got '
+                f'{size}: the official ICNet runs at its input_size only '
+                "(224x224); use rscf_keys='fixed_grid' for other sizes")
+        sisms = resize_corner_aligned(sisms, size)
         normalised = F.normalize(features, dim=1)
         vectors = intra_saliency_vectors(normalised, sisms)
         csa = correlation_fusion(normalised, vectors)
-        return self.conv(rearranged_self_correlation(normalised, csa))
+        key_grid = self.grid if self.rscf_keys == 'fixed_grid' else None
+        return self.conv(
+            rearranged_self_correlation(normalised, csa, key_grid))
 
 
 class CoSaliencyModule(nn.Module):
     """One branch run on the SISMs and on ``1 - SISMs`` (shared weights),
     fused by a 1x1 conv and a residual block (ICNet's ``Cosal_Module``)."""
 
-    def __init__(self, num_positions: int, channels: int = 128):
+    def __init__(self, grid: Tuple[int, int], rscf_keys: str = 'native',
+                 channels: int = 128):
         super().__init__()
-        self.branch = CoSaliencyBranch(num_positions, channels)
+        self.branch = CoSaliencyBranch(grid, rscf_keys, channels)
         self.fuse = nn.Sequential(nn.Conv2d(2 * channels, channels, 1),
                                   ResidualBlock(channels))
 

@@ -44,9 +44,9 @@ def test_loss_backward_and_predict():
     with torch.no_grad():
         samples = model(**model.data_preprocessor(group()), mode='predict')
     view = samples[0].views[2]
-    assert view.seg_logits.data.shape == (1, *SIZE)
+    assert view.pred_saliency.data.shape == (1, *SIZE)
     assert view.pred_sem_seg.data.shape == (1, *SIZE)
-    assert ((view.seg_logits.data > 0) & (view.seg_logits.data < 1)).all()
+    assert ((view.pred_saliency.data > 0) & (view.pred_saliency.data < 1)).all()
 
 
 def test_sisms_are_required():

@@ -81,7 +81,7 @@ def test_group_of_one_is_defined():
 
 def test_shuffling_the_group_permutes_the_outputs():
     torch.manual_seed(0)
-    module = CoSaliencyModule(num_positions=15).double().eval()
+    module = CoSaliencyModule((3, 5)).double().eval()
     feats, sisms = _normalised(num=5)
     perm = torch.tensor([3, 0, 4, 1, 2])
     with torch.no_grad():
@@ -91,7 +91,7 @@ def test_shuffling_the_group_permutes_the_outputs():
 
 
 def test_branch_is_tied_to_its_size():
-    module = CoSaliencyModule(num_positions=15)
+    module = CoSaliencyModule((3, 5))
     feats, sisms = _normalised(size=(4, 4))
     with pytest.raises(ValueError, match='224x224'):
         module(feats.float(), sisms.float())
