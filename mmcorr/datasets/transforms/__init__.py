@@ -1,8 +1,9 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 from .geometric import (RecordedPad, RecordedRandomFlip, RecordedResize,
                         record_homography)
-from .loading import (LoadCheckedAnnotations, LoadCheckedImage,
-                      LoadForegroundMask, read_image_file)
+from .loading import (LoadBinaryMask, LoadCheckedAnnotations,
+                      LoadCheckedImage, LoadForegroundMask, LoadSaliencyMap,
+                      read_image_file)
 from .synthetic_pair import RandomAffinePair
 from .views import (ForEachView, PackMultiViewInputs, keypoint_validity,
                     views_from_sides)
@@ -10,7 +11,8 @@ from .views import (ForEachView, PackMultiViewInputs, keypoint_validity,
 __all__ = [
     'RecordedPad', 'RecordedRandomFlip', 'RecordedResize',
     'record_homography', 'LoadCheckedAnnotations', 'LoadCheckedImage',
-    'LoadForegroundMask', 'read_image_file', 'RandomAffinePair',
+    'LoadForegroundMask', 'LoadSaliencyMap', 'LoadBinaryMask',
+    'read_image_file', 'RandomAffinePair',
     'ForEachView', 'PackMultiViewInputs', 'keypoint_validity',
     'views_from_sides'
 ]

@@ -5,7 +5,9 @@
 ``LoadImageFromFile`` and mmseg's ``LoadAnnotations`` (same arguments) that
 name the file on a missing or undecodable image and refuse a label map whose
 size is not its image's. ``LoadForegroundMask`` reads SFNet's foreground
-masks. All work on one image; wrap them in
+masks. ``LoadSaliencyMap`` and ``LoadBinaryMask`` read co-saliency
+inputs (single-image saliency maps) and ground truth (0/255 masks). All work
+on one image; wrap them in
 :class:`~mmcorr.datasets.transforms.ForEachView` for every view of a sample.
 From an mmseg config they are ``type='mmcorr.LoadCheckedImage'`` etc.
 """
@@ -18,7 +20,7 @@ from mmengine import fileio
 from mmseg.datasets.transforms import LoadAnnotations as MMSegLoadAnnotations
 
 from mmcorr.registry import TRANSFORMS
-from ..load_errors import check_label_size
+from ..load_errors import LabelSizeError, check_label_size
 
 
 def read_image_file(path: str, flag: str = 'color',
@@ -152,3 +154,153 @@ class LoadForegroundMask(BaseTransform):
         return (f'{type(self).__name__}(background={self.background}, '
                 f'ignore_index={self.ignore_index}, '
                 f'threshold={self.threshold})')
+
+
+def _check_map_size(results: dict, array: np.ndarray, path: str,
+                    what: str, who: str) -> None:
+    """Refuse a map that is not the size of its image as read, or an image
+    already transformed (the map would not be moved with it)."""
+    ori_shape = results.get('ori_shape')
+    if ori_shape is None or results.get('img') is None:
+        raise KeyError(f'{who} compares the {what} {path!r} with its image: '
+                       'load the image first (LoadCheckedImage before it)')
+    moved = results.get('homography_matrix')
+    if tuple(results['img'].shape[:2]) != tuple(ori_shape[:2]) or (
+            moved is not None and not np.allclose(moved, np.eye(3))):
+        raise ValueError(
+            f'{who}: the image {results.get("img_path")!r} was already '
+            f'transformed when its {what} {path!r} was loaded, so the map '
+            'would not match it: load maps right after the image, before '
+            'the geometric transforms')
+    map_hw, img_hw = tuple(array.shape[:2]), tuple(ori_shape[:2])
+    if map_hw != img_hw:
+        raise LabelSizeError(
+            f'{what} {path!r} is {map_hw[0]}x{map_hw[1]} (H x W) but its '
+            f'image {results.get("img_path")!r} is {img_hw[0]}x{img_hw[1]}: '
+            f'the {what} must have the size of its image (is it the map of '
+            'another image, or resized? e.g. ICNet\'s 224 x 224 SISMs go '
+            'with its 224 x 224 images)')
+
+
+@TRANSFORMS.register_module()
+class LoadSaliencyMap(BaseTransform):
+    """A single-image saliency map (SISM) as a float ``(H, W)`` map in
+    ``[0, 1]``.
+
+    Reads ``results[path_key]`` as grey (a colour file is converted),
+    divides by 255 and stores float32 ``(H, W)`` under ``results[key]``;
+    ``key`` is appended to ``results['map_fields']`` (a new list), so
+    ``RecordedResize`` / ``RecordedPad`` / ``RecordedRandomFlip`` move the
+    map with its image (bilinear), and ``PackMultiViewInputs(
+    extra_inputs=(key, ))`` packs it. ICNet reads its SISMs so (grey,
+    ``ToTensor``).
+
+    Must run after ``LoadCheckedImage`` and before any geometric transform.
+
+    Args:
+        path_key (str): Results key of the file path.
+        key (str): Results key of the map.
+        imdecode_backend (str): mmcv decoding backend (``'cv2'``,
+            ``'pillow'``...).
+        backend_args (dict, optional): mmengine file backend arguments.
+
+    Raises:
+        KeyError: no ``path_key`` in the results, or no image loaded first.
+        FileNotFoundError / ValueError: missing or undecodable file (named).
+        LabelSizeError: (a ``ValueError``) a map of another size than its
+            image's file (``ori_shape``), naming both files and sizes.
+    """
+
+    def __init__(self, path_key: str = 'sism_path', key: str = 'sism',
+                 imdecode_backend: str = 'cv2',
+                 backend_args: Optional[dict] = None):
+        self.path_key, self.key = path_key, key
+        self.imdecode_backend = imdecode_backend
+        self.backend_args = backend_args
+
+    def transform(self, results: dict) -> dict:
+        path = results.get(self.path_key)
+        if path is None:
+            raise KeyError(
+                f'{type(self).__name__}: the results have no '
+                f'{self.path_key!r} (image {results.get("img_path")!r}); '
+                'give the dataset a SISM folder (sism_root=...), or drop '
+                'this transform to let the model compute saliency maps')
+        grey = read_image_file(path, 'grayscale', self.imdecode_backend,
+                               self.backend_args)
+        _check_map_size(results, grey, path, 'saliency map',
+                        type(self).__name__)
+        results[self.key] = grey.astype(np.float32) / 255.0
+        fields = list(results.get('map_fields', ()))
+        if self.key not in fields:
+            fields.append(self.key)
+        results['map_fields'] = fields
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(path_key={self.path_key!r}, '
+                f'key={self.key!r}, '
+                f'imdecode_backend={self.imdecode_backend!r})')
+
+
+@TRANSFORMS.register_module()
+class LoadBinaryMask(BaseTransform):
+    """Co-saliency ground truth: ``gt_seg_map`` uint8 ``(H, W)``, 1 where
+    the grey value is ``>= threshold``, else 0.
+
+    The masks of the public releases (COCO9213, CoCA, CoSal2015, CoSOD3k)
+    are 0/255 PNGs, a few with anti-aliased edges. ICNet's loss uses the
+    ground truth as a ``[0, 1]`` map (grey / 255); here it is binarised at
+    128, as PySODMetrics and the eval-co-sod tools binarise it, and packed
+    by ``PackMultiViewInputs`` as ``gt_sem_seg`` (0/1). ``'gt_seg_map'`` is
+    added to ``results['seg_fields']`` for mmseg transforms.
+
+    Must run after ``LoadCheckedImage`` and before any geometric transform.
+
+    Args:
+        threshold (int): Grey level (0..255) from which a pixel is salient.
+        path_key (str): Results key of the file path.
+        imdecode_backend (str): mmcv decoding backend.
+        backend_args (dict, optional): mmengine file backend arguments.
+
+    Raises:
+        KeyError: no ``path_key`` in the results (a dataset without ground
+            truth), or no image loaded first.
+        FileNotFoundError / ValueError: missing or undecodable file (named).
+        LabelSizeError: (a ``ValueError``) a mask of another size than its
+            image's file (``ori_shape``), naming both files and sizes.
+    """
+
+    def __init__(self, threshold: int = 128, path_key: str = 'seg_map_path',
+                 imdecode_backend: str = 'cv2',
+                 backend_args: Optional[dict] = None):
+        if not 0 < threshold <= 255:
+            raise ValueError(f'threshold must be in 1..255, got {threshold}')
+        self.threshold = threshold
+        self.path_key = path_key
+        self.imdecode_backend = imdecode_backend
+        self.backend_args = backend_args
+
+    def transform(self, results: dict) -> dict:
+        path = results.get(self.path_key)
+        if path is None:
+            raise KeyError(
+                f'{type(self).__name__}: the results have no '
+                f'{self.path_key!r} (image {results.get("img_path")!r}); '
+                'the dataset has no ground-truth folder: set it, or drop '
+                'this transform from a prediction-only pipeline')
+        grey = read_image_file(path, 'grayscale', self.imdecode_backend,
+                               self.backend_args)
+        _check_map_size(results, grey, path, 'ground-truth mask',
+                        type(self).__name__)
+        results['gt_seg_map'] = (grey >= self.threshold).astype(np.uint8)
+        fields = list(results.get('seg_fields', ()))
+        if 'gt_seg_map' not in fields:
+            fields.append('gt_seg_map')
+        results['seg_fields'] = fields
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(threshold={self.threshold}, '
+                f'path_key={self.path_key!r}, '
+                f'imdecode_backend={self.imdecode_backend!r})')

@@ -1,0 +1,125 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""LoadSaliencyMap and LoadBinaryMask: co-saliency inputs and labels."""
+import cv2
+import numpy as np
+import pytest
+from cosod_fixtures import gt_pixels, sism_pixels
+
+from mmcorr.datasets.load_errors import LabelSizeError
+from mmcorr.datasets.transforms import (ForEachView, LoadBinaryMask,
+                                        LoadCheckedImage, LoadSaliencyMap,
+                                        PackMultiViewInputs, RecordedResize)
+from mmcorr.registry import TRANSFORMS
+
+SIZE = (12, 16)  # (H, W)
+
+
+@pytest.fixture
+def files(tmp_path):
+    img = str(tmp_path / 'a.jpg')
+    gt = str(tmp_path / 'a_gt.png')
+    sism = str(tmp_path / 'a_sism.png')
+    cv2.imwrite(img, np.full((*SIZE, 3), 90, np.uint8))
+    cv2.imwrite(gt, gt_pixels(SIZE))
+    cv2.imwrite(sism, sism_pixels(SIZE))
+    return dict(img_path=img, seg_map_path=gt, sism_path=sism)
+
+
+def _loaded(files):
+    return LoadCheckedImage()(dict(files))
+
+
+def test_saliency_map_values_and_map_fields(files):
+    out = LoadSaliencyMap()(_loaded(files))
+    assert out['sism'].dtype == np.float32 and out['sism'].shape == SIZE
+    np.testing.assert_allclose(out['sism'], sism_pixels(SIZE) / 255.0,
+                               rtol=0, atol=1e-7)
+    assert out['map_fields'] == ['sism']
+    # configurable keys; an existing map_fields list is not mutated
+    shared = ['other']
+    results = dict(_loaded(files), depth_path=files['sism_path'],
+                   map_fields=shared)
+    out = LoadSaliencyMap(path_key='depth_path', key='depth')(results)
+    assert out['map_fields'] == ['other', 'depth'] and shared == ['other']
+    assert out['depth'].shape == SIZE
+
+
+def test_colour_saliency_file_is_read_grey(files, tmp_path):
+    colour = str(tmp_path / 'colour.png')
+    cv2.imwrite(colour, np.full((*SIZE, 3), 51, np.uint8))
+    out = LoadSaliencyMap()(dict(_loaded(files), sism_path=colour))
+    np.testing.assert_allclose(out['sism'], 0.2, atol=1e-6)
+
+
+def test_binary_mask_threshold(files):
+    out = LoadBinaryMask()(_loaded(files))
+    gt = out['gt_seg_map']
+    assert gt.dtype == np.uint8 and gt.shape == SIZE
+    np.testing.assert_array_equal(gt, (gt_pixels(SIZE) >= 128).astype(
+        np.uint8))
+    assert gt[0].max() == 0 and gt[1].min() == 1  # 127 -> 0, 128 -> 1
+    assert set(np.unique(gt)) == {0, 1}
+    assert out['seg_fields'] == ['gt_seg_map']
+    strict = LoadBinaryMask(threshold=200)(_loaded(files))
+    assert strict['gt_seg_map'][1].max() == 0
+    with pytest.raises(ValueError, match='threshold'):
+        LoadBinaryMask(threshold=0)
+
+
+@pytest.mark.parametrize('transform,key,what', [
+    (LoadSaliencyMap, 'sism_path', 'saliency map'),
+    (LoadBinaryMask, 'seg_map_path', 'ground-truth mask')])
+def test_size_mismatch_names_both_files(files, tmp_path, transform, key,
+                                        what):
+    other = str(tmp_path / 'small.png')
+    cv2.imwrite(other, np.zeros((10, 16), np.uint8))
+    with pytest.raises(LabelSizeError) as info:
+        transform()(dict(_loaded(files), **{key: other}))
+    message = str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert other in message and files['img_path'] in message
+    assert '10x16' in message and '12x16' in message and what in message
+
+
+@pytest.mark.parametrize('transform,key', [(LoadSaliencyMap, 'sism_path'),
+                                           (LoadBinaryMask, 'seg_map_path')])
+def test_missing_corrupt_and_out_of_order(files, tmp_path, transform, key):
+    with pytest.raises(FileNotFoundError, match='nowhere.png'):
+        transform()(dict(_loaded(files), **{key: str(tmp_path /
+                                                    'nowhere.png')}))
+    corrupt = tmp_path / 'corrupt.png'
+    corrupt.write_bytes(b'not a png')
+    with pytest.raises(ValueError, match='corrupt.png'):
+        transform()(dict(_loaded(files), **{key: str(corrupt)}))
+    with pytest.raises(KeyError, match='LoadCheckedImage'):
+        transform()(dict(files))
+    resized = RecordedResize(scale=(8, 8), keep_ratio=False)(_loaded(files))
+    with pytest.raises(ValueError, match='already'):
+        transform()(resized)
+    loaded = _loaded(files)
+    del loaded[key]
+    with pytest.raises(KeyError, match=key):
+        transform()(loaded)
+
+
+def test_maps_follow_the_image_through_recorded_transforms(files):
+    pipeline = ForEachView([
+        dict(type='LoadCheckedImage'),
+        dict(type='LoadBinaryMask'),
+        dict(type='LoadSaliencyMap'),
+        dict(type='RecordedResize', scale=(8, 6), keep_ratio=False),
+        dict(type='RecordedRandomFlip', prob=1.0),
+    ])
+    out = pipeline(dict(views=[dict(files)]))
+    view = out['views'][0]
+    assert view['sism'].shape == view['gt_seg_map'].shape == (6, 8)
+    expected = cv2.resize(sism_pixels(SIZE).astype(np.float32) / 255,
+                          (8, 6), interpolation=cv2.INTER_LINEAR)[:, ::-1]
+    np.testing.assert_allclose(view['sism'], expected, atol=1e-5)
+    packed = PackMultiViewInputs(extra_inputs=('sism', ))(out)
+    assert tuple(packed['extra_inputs']['sism'].shape) == (1, 1, 6, 8)
+    assert set(packed['data_samples'][0].gt_sem_seg.data.unique().tolist()) \
+        <= {0, 1}
+    assert isinstance(TRANSFORMS.build(dict(type='LoadSaliencyMap')),
+                      LoadSaliencyMap)
+    assert 'LoadBinaryMask' in repr(LoadBinaryMask())
