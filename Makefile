@@ -10,10 +10,12 @@ WORK_ROOT ?= work_dirs/demo
 SMOKE_ROOT ?= work_dirs/demo_smoke
 # The embedded correspondence benchmark (PhotoObjects).
 CORR_ROOT := data/photo_objects
+# The embedded co-saliency benchmark (PhotoGroups).
+COSAL_ROOT := data/photo_groups
 # The methods the demo trains and compares are the entries of DEMO_ENTRIES in
 # tools/analysis_tools/run_demo.py (adding a method = adding an entry); each
 # task of theirs gets a `make demo-<task>` target from this list.
-DEMO_TASKS := seg corr
+DEMO_TASKS := seg corr cosal
 DEMO_TARGETS := $(addprefix demo-,$(DEMO_TASKS))
 RUN_DEMO := $(PY) tools/analysis_tools/run_demo.py
 
@@ -39,6 +41,7 @@ $(STAMP): requirements/build.txt requirements/runtime.txt requirements/mminstall
 data: $(STAMP)
 	$(PY) tools/misc/generate_shape_scenes.py $(DATA_ROOT)
 	$(PY) tools/misc/generate_photo_objects.py $(CORR_ROOT)
+	$(PY) tools/misc/generate_photo_groups.py $(COSAL_ROOT)
 
 # Every method's embedded benchmark (CPU), then ONE table: method, dataset,
 # metric, score, baseline, baseline score, train time; also written to
@@ -52,6 +55,10 @@ demo: data
 #   demo-corr: SFNet's matcher trained from scratch on PhotoObjects (600 it.),
 #              PCK on the held-out pairs next to the identity mapping, the
 #              Middlebury stereo check and the pictures of one held-out pair.
+#   demo-cosal: ICNet trained from scratch on PhotoGroups (two seeds), the
+#              S-measure / E / F / MAE of the held-out groups next to the
+#              SISMs used directly, the same model at 192x192 (fixed-grid
+#              RSCF) and the co-saliency maps of one held-out group.
 $(DEMO_TARGETS): demo-%: data
 	$(RUN_DEMO) --task $* --work-root $(WORK_ROOT)
 

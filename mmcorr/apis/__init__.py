@@ -2,9 +2,10 @@
 """High-level inference APIs: :func:`init_model` for every task, one module
 per task for its inference."""
 from .correspondence import match_images, warp_image
+from .cosaliency import detect_cosaliency
 from .inference import init_model, load_config, test_pipeline
 
 __all__ = [
     'init_model', 'load_config', 'test_pipeline', 'match_images',
-    'warp_image'
+    'warp_image', 'detect_cosaliency'
 ]

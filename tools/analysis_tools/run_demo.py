@@ -66,6 +66,11 @@ def _tiny_photo_objects(root: str) -> None:
     generate_photo_objects(root, num_train=4, num_pairs=2)
 
 
+def _tiny_photo_groups(root: str) -> None:
+    from mmcorr.datasets.synthetic import generate_photo_groups
+    generate_photo_groups(root, train_groups=1, test_groups=1, group_size=3)
+
+
 @dataclass(frozen=True)
 class DemoData:
     """An embedded dataset: ``make data`` writes it to ``root`` (the
@@ -81,6 +86,8 @@ DEMO_DATA = {
                             _tiny_shape_scenes),
     'PhotoObjects': DemoData('PhotoObjects held-out pairs',
                              'data/photo_objects', _tiny_photo_objects),
+    'PhotoGroups': DemoData('PhotoGroups held-out groups',
+                            'data/photo_groups', _tiny_photo_groups),
 }
 
 
@@ -110,6 +117,8 @@ class DemoEntry:
             each; the first is the headline.
         baseline: Compared with (``None``: the entry is a baseline itself).
         extras: Steps after the test, names of :data:`EXTRAS`.
+        options: ``--cfg-options`` of this entry's runs (e.g. its seed);
+            entries that differ only in them are separate runs.
     """
     name: str
     task: str
@@ -118,6 +127,7 @@ class DemoEntry:
     metrics: Tuple[str, ...]
     baseline: Optional[Baseline] = None
     extras: Tuple[str, ...] = ()
+    options: Tuple[str, ...] = ()
 
 
 SEG_METRICS = ('mIoU', 'mBIoU')
@@ -126,6 +136,15 @@ IDENTITY = Baseline(
     'identity mapping',
     'configs/sfnet_corr/identity-baseline_photo-objects-160x160.py',
     untrained=True)
+
+COSAL_METRICS = ('Smeasure', 'maxFm', 'maxEm', 'MAE')
+SISMS = Baseline('SISMs used directly',
+                 'configs/icnet/sism-baseline_photo-groups-128x128.py',
+                 untrained=True)
+ICNET_PHOTO_GROUPS = ('configs/icnet/'
+                      'icnet_vgg16-scratch_1xg6-400it_photo-groups-128x128.py')
+ICNET_ANY_SIZE = ('configs/icnet/'
+                  'icnet_vgg16-scratch_photo-groups-test-192x192-fixed-grid.py')
 
 DEMO_ENTRIES: List[DemoEntry] = [
     # segmentation alignment methods, ResNet-18 at half width, same schedule
@@ -147,6 +166,13 @@ DEMO_ENTRIES: List[DemoEntry] = [
               'sfnet-corr_r18-scratch_1xb16-600it_photo-objects-160x160.py',
               ('PCK@0.05', 'PCK@0.1'), IDENTITY,
               extras=('middlebury', 'match_pictures')),
+    # ICNet co-saliency, trained from scratch, two seeds and their mean
+    DemoEntry('ICNet seed 0', 'cosal', 'PhotoGroups', ICNET_PHOTO_GROUPS,
+              COSAL_METRICS, SISMS, extras=('any_size', 'cosal_pictures'),
+              options=('randomness.seed=0', )),
+    DemoEntry('ICNet seed 1', 'cosal', 'PhotoGroups', ICNET_PHOTO_GROUPS,
+              COSAL_METRICS, SISMS, extras=('seed_mean', ),
+              options=('randomness.seed=1', )),
 ]
 
 
@@ -167,6 +193,7 @@ class RunResult:
     train_s: Optional[float] = None
     checkpoint: Optional[str] = None
     error: Optional[str] = None
+    options: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -246,19 +273,25 @@ class DemoRunner:
             data.make_tiny(root)
         return root
 
-    def options(self, config: str, data_root: str) -> List[str]:
+    def options(self, config: str, data_root: str,
+                extra: Tuple[str, ...] = ()) -> List[str]:
         smoke = smoke_options(config, data_root) if self.smoke else []
-        return smoke + self.cfg_options
+        return smoke + list(extra) + self.cfg_options
 
     # one config ------------------------------------------------------
     def run_config(self, config: str, dataset: str, untrained: bool = False,
-                   overlays: bool = False) -> RunResult:
-        key = (config, untrained)
+                   overlays: bool = False,
+                   options: Tuple[str, ...] = ()) -> RunResult:
+        key = (config, untrained, tuple(options))
         if key in self.runs:
             return self.runs[key]
         name = osp.splitext(osp.basename(config))[0]
+        if options:  # e.g. randomness.seed=1 -> <name>_seed-1
+            name += '_' + '_'.join(o.rsplit('.', 1)[-1].replace('=', '-')
+                                   for o in options)
         result = RunResult(config, osp.join(self.work_root, name),
                            self.data_root(dataset))
+        result.options = tuple(options)
         self.runs[key] = result
         try:
             self._train_and_test(result, untrained, overlays)
@@ -271,7 +304,8 @@ class DemoRunner:
     def _train_and_test(self, result: RunResult, untrained: bool,
                         overlays: bool) -> None:
         config, work_dir = repo_path(result.config), result.work_dir
-        options = self.options(result.config, result.data_root)
+        options = self.options(result.config, result.data_root,
+                               result.options)
         if untrained:
             checkpoint = 'none'
         else:
@@ -296,7 +330,8 @@ class DemoRunner:
     # one entry -------------------------------------------------------
     def run_entry(self, entry: DemoEntry) -> List[Row]:
         result = self.run_config(entry.config, entry.dataset,
-                                 overlays='overlays' in entry.extras)
+                                 overlays='overlays' in entry.extras,
+                                 options=entry.options)
         base = None
         if entry.baseline is not None:
             base = self.run_config(entry.baseline.config, entry.dataset,
@@ -394,10 +429,69 @@ def match_pictures(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     return sorted(glob.glob(osp.join(out_dir, '*.png'))), []
 
 
+def _baseline_scores(runner: DemoRunner, entry: DemoEntry) -> Dict:
+    if entry.baseline is None:
+        return {}
+    run_ = runner.runs.get((entry.baseline.config, entry.baseline.untrained,
+                            ()))
+    return run_.metrics if run_ is not None and not run_.error else {}
+
+
+def any_size(runner: DemoRunner, entry: DemoEntry, result: RunResult):
+    """The trained model at another input size (fixed-grid RSCF)."""
+    work_dir = osp.join(result.work_dir, 'any_size')
+    metrics_file = osp.join(work_dir, 'metrics.json')
+    options = runner.options(ICNET_ANY_SIZE, result.data_root)
+    run([sys.executable, osp.join(TOOLS, 'test.py'),
+         repo_path(ICNET_ANY_SIZE), result.checkpoint, '--work-dir',
+         work_dir, '--metrics-file', metrics_file] +
+        (['--cfg-options', *options] if options else []))
+    with open(metrics_file) as f:
+        metrics = json.load(f)
+    base = _baseline_scores(runner, entry)
+    name = f'{entry.name}, tested at 192x192 (fixed-grid RSCF)'
+    rows = [Row(name, DEMO_DATA[entry.dataset].label, key, metrics.get(key),
+                entry.baseline.name, base.get(key), result.train_s)
+            for key in entry.metrics]
+    return [metrics_file], rows
+
+
+def seed_mean(runner: DemoRunner, entry: DemoEntry, result: RunResult):
+    """The mean over the trained runs of this entry's config (its seeds)."""
+    runs = [r for (config, untrained, _), r in runner.runs.items()
+            if config == entry.config and not untrained and not r.error]
+    if len(runs) < 2:
+        raise RuntimeError(f'{len(runs)} successful seed(s) of '
+                           f'{entry.config}: no mean to take')
+    base = _baseline_scores(runner, entry)
+    name = f'ICNet, mean of {len(runs)} seeds'
+    train_s = sum(r.train_s for r in runs) / len(runs)
+    rows = [Row(name, DEMO_DATA[entry.dataset].label, key,
+                sum(r.metrics[key] for r in runs) / len(runs),
+                entry.baseline.name, base.get(key), train_s)
+            for key in entry.metrics]
+    return [], rows
+
+
+def cosal_pictures(runner: DemoRunner, entry: DemoEntry, result: RunResult):
+    """Co-saliency maps and overlays of the first held-out group."""
+    groups = sorted(glob.glob(osp.join(result.data_root, 'test', 'img', '*')))
+    out_dir = osp.join(result.work_dir, 'pictures')
+    run([sys.executable, osp.join(REPO, 'demo', 'cosaliency_demo.py'),
+         repo_path(entry.config), result.checkpoint, '--img-dir', groups[0],
+         '--sism-dir', groups[0].replace(osp.join('test', 'img'),
+                                         osp.join('test', 'SISMs')),
+         '--out-dir', out_dir])
+    return sorted(glob.glob(osp.join(out_dir, '*'))), []
+
+
 EXTRAS = {
     'flow': draw_flow,
     'middlebury': middlebury,
     'match_pictures': match_pictures,
+    'any_size': any_size,
+    'seed_mean': seed_mean,
+    'cosal_pictures': cosal_pictures,
 }
 
 
@@ -408,8 +502,11 @@ COLUMNS = ('method', 'dataset', 'metric', 'score', 'baseline',
            'baseline score', 'train time')
 
 
-def fmt_score(value: Optional[float]) -> str:
-    return '—' if value is None else f'{value:.2f}'
+def fmt_score(value: Optional[float], metric: str = '') -> str:
+    """Percentages with 2 decimals; co-saliency fractions with 3."""
+    if value is None:
+        return '—'
+    return f'{value:.3f}' if metric in COSAL_METRICS else f'{value:.2f}'
 
 
 def fmt_time(seconds: Optional[float]) -> str:
@@ -420,16 +517,19 @@ def fmt_time(seconds: Optional[float]) -> str:
 
 
 def table_cells(row: Row) -> List[str]:
-    score = 'failed' if row.note.startswith('failed') else fmt_score(row.score)
+    score = 'failed' if row.note.startswith('failed') else \
+        fmt_score(row.score, row.metric)
     base_score = 'failed' if 'baseline failed' in row.note else \
-        fmt_score(row.baseline_score)
+        fmt_score(row.baseline_score, row.metric)
     return [row.method, row.dataset, row.metric, score, row.baseline or '—',
             base_score if row.baseline else '—', fmt_time(row.train_s)]
 
 
 NOTES = (
     'score and baseline score: the metric in percent on the same data '
-    '(mBIoU: mean Boundary IoU; PCK@a: keypoints within a x max(H, W)); '
+    '(mBIoU: mean Boundary IoU; PCK@a: keypoints within a x max(H, W); '
+    'Smeasure, maxFm, maxEm, MAE: co-saliency through PySODMetrics at the '
+    'ground truth resolution, as fractions, MAE lower is better); '
     'train time: wall-clock time of tools/train.py (start-up and the '
     "schedule's validations included); '—' as baseline: the row is a "
     'baseline itself.')

@@ -195,6 +195,11 @@ class LoadSaliencyMap(BaseTransform):
     extra_inputs=(key, ))`` packs it. ICNet reads its SISMs so (grey,
     ``ToTensor``).
 
+    A map already in ``results[key]`` (one given to the inference API, as
+    ``LoadCheckedImage`` keeps a given ``img``) is used instead of the file:
+    an ``(H, W)`` array, uint8 ``0..255`` (divided by 255) or float in
+    ``[0, 1]``, checked like a file's map.
+
     Must run after ``LoadCheckedImage`` and before any geometric transform.
 
     Args:
@@ -205,8 +210,11 @@ class LoadSaliencyMap(BaseTransform):
         backend_args (dict, optional): mmengine file backend arguments.
 
     Raises:
-        KeyError: no ``path_key`` in the results, or no image loaded first.
+        KeyError: no ``path_key`` (and no given map) in the results, or no
+            image loaded first.
         FileNotFoundError / ValueError: missing or undecodable file (named).
+        TypeError / ValueError: a given map that is not an ``(H, W)``
+            uint8 or float array, or a float one outside ``[0, 1]``.
         LabelSizeError: (a ``ValueError``) a map of another size than its
             image's file (``ori_shape``), naming both files and sizes.
     """
@@ -218,19 +226,49 @@ class LoadSaliencyMap(BaseTransform):
         self.imdecode_backend = imdecode_backend
         self.backend_args = backend_args
 
+    def _given_map(self, array) -> np.ndarray:
+        """A map given in ``results[key]`` -> float32 ``(H, W)`` in
+        ``[0, 1]``."""
+        who = f'{type(self).__name__}: the given {self.key!r}'
+        if not isinstance(array, np.ndarray):
+            raise TypeError(f'{who} must be an (H, W) numpy array, got '
+                            f'{type(array).__name__}')
+        if array.ndim != 2:
+            raise ValueError(f'{who} must be an (H, W) grey map, got shape '
+                             f'{array.shape}')
+        if array.dtype == np.uint8:
+            return array.astype(np.float32) / 255.0
+        if not np.issubdtype(array.dtype, np.floating):
+            raise TypeError(f'{who} must be uint8 (0..255) or float (0..1), '
+                            f'got {array.dtype}')
+        if array.size and (not np.isfinite(array).all() or array.min() < 0
+                           or array.max() > 1):
+            raise ValueError(f'{who} is float, so its values must be finite '
+                             f'and in [0, 1], got [{np.nanmin(array):g}, '
+                             f'{np.nanmax(array):g}] (pass uint8 for '
+                             '0..255 maps)')
+        return array.astype(np.float32)
+
     def transform(self, results: dict) -> dict:
         path = results.get(self.path_key)
-        if path is None:
-            raise KeyError(
-                f'{type(self).__name__}: the results have no '
-                f'{self.path_key!r} (image {results.get("img_path")!r}); '
-                'give the dataset a SISM folder (sism_root=...), or drop '
-                'this transform to let the model compute saliency maps')
-        grey = read_image_file(path, 'grayscale', self.imdecode_backend,
-                               self.backend_args)
-        _check_map_size(results, grey, path, 'saliency map',
-                        type(self).__name__)
-        results[self.key] = grey.astype(np.float32) / 255.0
+        if results.get(self.key) is not None:
+            grey = self._given_map(results[self.key])
+            _check_map_size(results, grey, f'given {self.key!r}',
+                            'saliency map', type(self).__name__)
+            results[self.key] = grey
+        else:
+            if path is None:
+                raise KeyError(
+                    f'{type(self).__name__}: the results have no '
+                    f'{self.path_key!r} (image {results.get("img_path")!r});'
+                    ' give the dataset a SISM folder (sism_root=...), or '
+                    'drop this transform to let the model compute saliency '
+                    'maps')
+            grey = read_image_file(path, 'grayscale', self.imdecode_backend,
+                                   self.backend_args)
+            _check_map_size(results, grey, path, 'saliency map',
+                            type(self).__name__)
+            results[self.key] = grey.astype(np.float32) / 255.0
         fields = list(results.get('map_fields', ()))
         if self.key not in fields:
             fields.append(self.key)

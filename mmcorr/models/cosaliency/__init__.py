@@ -1,4 +1,5 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 from .icnet_cosaliency import ICNetCoSaliency
+from .sism_baseline import SISMBaseline
 
-__all__ = ['ICNetCoSaliency']
+__all__ = ['ICNetCoSaliency', 'SISMBaseline']

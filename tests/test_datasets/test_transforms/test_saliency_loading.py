@@ -123,3 +123,38 @@ def test_maps_follow_the_image_through_recorded_transforms(files):
     assert isinstance(TRANSFORMS.build(dict(type='LoadSaliencyMap')),
                       LoadSaliencyMap)
     assert 'LoadBinaryMask' in repr(LoadBinaryMask())
+
+
+def test_given_saliency_map_is_kept(files):
+    """A map already in the results (the inference API's arrays) is used
+    instead of the file, checked like one: uint8 / 255, float as is."""
+    pixels = sism_pixels(SIZE)
+    out = LoadSaliencyMap()(dict(_loaded(files), sism=pixels))
+    assert out['sism'].dtype == np.float32 and out['map_fields'] == ['sism']
+    np.testing.assert_allclose(out['sism'], pixels / 255.0, atol=1e-7)
+    from_file = LoadSaliencyMap()(_loaded(files))['sism']
+    np.testing.assert_array_equal(out['sism'], from_file)
+    # float in [0, 1], with no path at all; the caller's array is not changed
+    values = np.linspace(0, 1, SIZE[0] * SIZE[1]).reshape(SIZE)
+    loaded = _loaded(files)
+    del loaded['sism_path']
+    out = LoadSaliencyMap()(dict(loaded, sism=values))
+    assert out['sism'].dtype == np.float32 and out['sism'] is not values
+    np.testing.assert_allclose(out['sism'], values, atol=1e-7)
+    # it follows the image like a file's map
+    resized = RecordedResize(scale=(8, 6), keep_ratio=False)(out)
+    assert resized['sism'].shape == (6, 8)
+    assert values.dtype == np.float64 and values[0, 0] == 0
+
+
+@pytest.mark.parametrize('given,error,match', [
+    (np.full(SIZE, 1.5, np.float32), ValueError, r'in \[0, 1\]'),
+    (np.full(SIZE, np.nan, np.float32), ValueError, 'finite'),
+    (np.zeros(SIZE + (3, ), np.uint8), ValueError, r'\(H, W\)'),
+    (np.zeros(SIZE, np.int64), TypeError, 'uint8'),
+    ([[0.5]], TypeError, 'numpy array'),
+    (np.zeros((10, 16), np.uint8), LabelSizeError, "given 'sism'.* 10x16"),
+])
+def test_given_saliency_map_errors(files, given, error, match):
+    with pytest.raises(error, match=match):
+        LoadSaliencyMap()(dict(_loaded(files), sism=given))

@@ -1,0 +1,68 @@
+# Co-saliency data at ICNet's 224 x 224: images, ground truth and SISMs
+# resized (bilinear; the mask by nearest neighbour) to 224 x 224, a random
+# horizontal flip of the (image, ground truth, SISM) triplet in training.
+# Training batches are chunks of 10 images of ONE group (GroupBatchSampler,
+# the official Cosal_Sampler: shuffled within the group, chunks of the batch
+# size, chunks shuffled, chunks of one skipped because of BatchNorm); at
+# test time a whole group is one batch. The collate function makes each
+# batch ONE multi-view sample (the group).
+#
+# Data: COCO9213 (ICNet's training set) and the EGNet SISMs the authors
+# ship, under data/cosod (see configs/icnet/README.md).
+data_root = 'data/cosod'
+crop_size = (224, 224)
+train_pipeline = [
+    dict(
+        type='ForEachView',
+        transforms=[
+            dict(type='LoadCheckedImage'),
+            dict(type='LoadBinaryMask'),
+            dict(type='LoadSaliencyMap'),
+            dict(type='RecordedResize', scale=crop_size, keep_ratio=False),
+            dict(type='RecordedRandomFlip', prob=0.5),
+        ],
+        share_random_params=False),
+    dict(type='PackMultiViewInputs', extra_inputs=('sism', ))
+]
+# No ground truth in the pipeline: CoSODMetric reads each mask from its file
+# at its own resolution and resizes the prediction to it.
+test_pipeline = [
+    dict(
+        type='ForEachView',
+        transforms=[
+            dict(type='LoadCheckedImage'),
+            dict(type='LoadSaliencyMap'),
+            dict(type='RecordedResize', scale=crop_size, keep_ratio=False),
+        ]),
+    dict(type='PackMultiViewInputs', extra_inputs=('sism', ))
+]
+train_dataloader = dict(
+    batch_size=10,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    batch_sampler=dict(type='GroupBatchSampler'),
+    collate_fn=dict(type='mmcorr.group_views_collate'),
+    dataset=dict(
+        type='COCO9213Dataset',
+        data_root=f'{data_root}/COCO9213',
+        sism_root=f'{data_root}/EGNet-SISMs/COCO9213',
+        pipeline=train_pipeline))
+test_dataloader = dict(
+    batch_size=1,  # unused: whole_group makes each group one batch
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    batch_sampler=dict(type='GroupBatchSampler', whole_group=True),
+    collate_fn=dict(type='mmcorr.group_views_collate'),
+    dataset=dict(
+        type='CoCADataset',
+        data_root=f'{data_root}/CoCA',
+        sism_root=f'{data_root}/EGNet-SISMs/CoCA',
+        test_mode=True,
+        pipeline=test_pipeline))
+val_dataloader = test_dataloader
+# At the ground truth's resolution (eval-co-sod's protocol); ICNet's own
+# evaluator: resolution='icnet224'.
+test_evaluator = dict(type='CoSODMetric', resolution='gt')
+val_evaluator = test_evaluator
