@@ -62,6 +62,8 @@ def tiny_cfg(config: str):
     preprocessor = cfg.model.get('data_preprocessor') or {}
     if preprocessor.get('size') is not None:
         preprocessor.size = (TINY_SIDE, TINY_SIDE)
+    if cfg.model.get('input_size') is not None:  # co-saliency models
+        cfg.model.input_size = (TINY_SIDE, TINY_SIDE)
     options = dict(TINY_SCHEDULE)
     if cfg.model.get('decode_head') is not None:
         options.update(TINY_SEGMENTOR)
@@ -139,6 +141,16 @@ def photo_objects_root(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('photo_objects'))
     generate_photo_objects(root, num_train=12, num_pairs=4, size=96,
                            pair_scale=80, num_points=10)
+    return root
+
+
+@pytest.fixture(scope='session')
+def photo_groups_root(tmp_path_factory):
+    """A tiny PhotoGroups (8 training and 4 test groups of 3, 64x64)."""
+    from mmcorr.datasets.synthetic import generate_photo_groups
+    root = str(tmp_path_factory.mktemp('photo_groups'))
+    generate_photo_groups(root, train_groups=1, test_groups=1, group_size=3,
+                          size=64)
     return root
 
 

@@ -18,3 +18,5 @@ test_dataloader = dict(dataset=dict(pipeline=[
 val_dataloader = test_dataloader
 train_dataloader = None
 train_cfg = None
+optim_wrapper = None
+param_scheduler = None

@@ -43,10 +43,16 @@ def seg_batch(model, batch=2):
 def multi_view_batch(model, batch=2):
     """Views with foreground masks and label maps for a multi-view model
     (``MultiViewDataPreprocessor``): ``model.num_views`` views (3 when the
-    model takes any number)."""
+    model takes any number), and a saliency map per view (the extra input
+    ``sism``) for co-saliency models (those with a ``sism_model``)."""
     gen = torch.Generator().manual_seed(0)
     num_views = getattr(model, 'num_views', None) or 3
     inputs, samples = [], []
+    extra = {}
+    if hasattr(model, 'sism_model'):
+        extra = dict(extra_inputs=dict(sism=[
+            torch.rand(num_views, 1, *SIZE, generator=gen)
+            for _ in range(batch)]))
     for _ in range(batch):
         inputs.append(torch.randint(0, 256, (num_views, 3, *SIZE),
                                     generator=gen, dtype=torch.uint8))
@@ -61,7 +67,7 @@ def multi_view_batch(model, batch=2):
             view.gt_sem_seg = PixelData(data=mask.long())
             views.append(view)
         samples.append(MultiViewDataSample(views=views))
-    return dict(inputs=inputs, data_samples=samples)
+    return dict(inputs=inputs, data_samples=samples, **extra)
 
 
 #: A tiny batch per data preprocessor type, i.e. per task.
@@ -81,6 +87,8 @@ def build_for_cpu(config):
     preprocessor = cfg.model.get('data_preprocessor') or {}
     if preprocessor.get('size') is not None:
         preprocessor.size = SIZE
+    if cfg.model.get('input_size') is not None:  # co-saliency models
+        cfg.model.input_size = SIZE
     from mmengine.registry import MODELS
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         model = MODELS.build(cfg.model)
@@ -123,7 +131,8 @@ def test_config_forward_backward(config):
 
 def test_every_method_has_configs():
     folders = {c.split('/')[1] for c in CONFIGS}
-    assert {'fpn', 'sfsegnet', 'alignseg', 'plugins', 'sfnet_corr'} <= folders
+    assert {'fpn', 'sfsegnet', 'alignseg', 'plugins', 'sfnet_corr',
+            'icnet'} <= folders
 
 
 @pytest.mark.parametrize('config', [
