@@ -57,7 +57,7 @@ demo: data
 #              Middlebury stereo check and the pictures of one held-out pair.
 #   demo-cosal: ICNet trained from scratch on PhotoGroups (two seeds), the
 #              S-measure / E / F / MAE of the held-out groups next to the
-#              SISMs used directly, the same model at 192x192 (fixed-grid
+#              SISMs used directly, the same model at 96x96 (fixed-grid
 #              RSCF) and the co-saliency maps of one held-out group.
 $(DEMO_TARGETS): demo-%: data
 	$(RUN_DEMO) --task $* --work-root $(WORK_ROOT)

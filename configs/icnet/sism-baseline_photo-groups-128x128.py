@@ -9,3 +9,14 @@ model = dict(
     data_preprocessor=dict(type='MultiViewDataPreprocessor'))
 train_dataloader = None  # nothing to train
 val_cfg = dict(type='ValLoop')
+# the SISMs at their own 128 x 128 (no resampling)
+test_dataloader = dict(dataset=dict(pipeline=[
+    dict(
+        type='ForEachView',
+        transforms=[
+            dict(type='LoadCheckedImage'),
+            dict(type='LoadSaliencyMap'),
+        ]),
+    dict(type='PackMultiViewInputs', extra_inputs=('sism', ))
+]))
+val_dataloader = test_dataloader

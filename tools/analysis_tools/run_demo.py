@@ -142,9 +142,9 @@ SISMS = Baseline('SISMs used directly',
                  'configs/icnet/sism-baseline_photo-groups-128x128.py',
                  untrained=True)
 ICNET_PHOTO_GROUPS = ('configs/icnet/'
-                      'icnet_vgg16-scratch_1xg6-400it_photo-groups-128x128.py')
+                      'icnet_vgg16-bn-scratch_1xg6-1300it_photo-groups-64x64.py')
 ICNET_ANY_SIZE = ('configs/icnet/'
-                  'icnet_vgg16-scratch_photo-groups-test-192x192-fixed-grid.py')
+                  'icnet_vgg16-bn-scratch_photo-groups-test-96x96-fixed-grid.py')
 
 DEMO_ENTRIES: List[DemoEntry] = [
     # segmentation alignment methods, ResNet-18 at half width, same schedule
@@ -449,7 +449,7 @@ def any_size(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     with open(metrics_file) as f:
         metrics = json.load(f)
     base = _baseline_scores(runner, entry)
-    name = f'{entry.name}, tested at 192x192 (fixed-grid RSCF)'
+    name = f'{entry.name}, tested at 96x96 (fixed-grid RSCF)'
     rows = [Row(name, DEMO_DATA[entry.dataset].label, key, metrics.get(key),
                 entry.baseline.name, base.get(key), result.train_s)
             for key in entry.metrics]

@@ -4,7 +4,7 @@
 # masks of the common object, SISMs that mark every object (the baseline).
 # COCO9213's layout; the test categories never appear in training.
 data_root = 'data/photo_groups'
-scale = (128, 128)
+scale = (64, 64)  # network input; the files are 128 x 128
 train_pipeline = [
     dict(
         type='ForEachView',
