@@ -5,7 +5,8 @@
 # groups of 6 images with their SISMs, random flips. With no ImageNet weights
 # (no download), the VGG16 trunk has BN after every conv (vgg16_bn's layout)
 # and Kaiming initialisation: the plain VGG16 of the official model learns
-# too slowly from scratch for this budget (see configs/icnet/README.md).
+# too slowly from scratch for this budget (see configs/icnet/README.md); the
+# head keeps PyTorch's default initialisation (the recorded runs used it).
 _base_ = [
     '../_base_/models/icnet_vgg16.py', '../_base_/datasets/photo_groups.py',
     '../_base_/default_runtime.py',
@@ -13,6 +14,7 @@ _base_ = [
 ]
 model = dict(
     input_size=(64, 64),
+    head_init='pytorch',
     backbone=dict(
         norm_cfg=dict(type='BN'),
         init_cfg=dict(type='Kaiming', layer='Conv2d', mode='fan_out',

@@ -36,12 +36,13 @@ def image_pixels(seed: int, size: Tuple[int, int]) -> np.ndarray:
 
 
 def gt_pixels(size: Tuple[int, int]) -> np.ndarray:
-    """0/255 square in the middle; one row of 127 and one of 128 above."""
+    """0/255 square in the middle; rows of 128 and 129 above (PySODMetrics'
+    ``gt > 128`` boundary)."""
     h, w = size
     gt = np.zeros((h, w), np.uint8)
     gt[h // 4:3 * h // 4, w // 4:3 * w // 4] = 255
-    gt[0, :] = 127
-    gt[1, :] = 128
+    gt[0, :] = 128
+    gt[1, :] = 129
     return gt
 
 

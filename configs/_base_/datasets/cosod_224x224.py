@@ -8,7 +8,9 @@
 # batch ONE multi-view sample (the group).
 #
 # Data: COCO9213 (ICNet's training set) and the EGNet SISMs the authors
-# ship, under data/cosod (see configs/icnet/README.md).
+# ship, under data/cosod (see configs/icnet/README.md). Those SISMs are all
+# 224 x 224 whatever the image size: LoadSaliencyMap(resize_to_image=True)
+# resizes each to its image first (ICNet resizes each to 224 on its own).
 data_root = 'data/cosod'
 crop_size = (224, 224)
 train_pipeline = [
@@ -17,7 +19,7 @@ train_pipeline = [
         transforms=[
             dict(type='LoadCheckedImage'),
             dict(type='LoadBinaryMask'),
-            dict(type='LoadSaliencyMap'),
+            dict(type='LoadSaliencyMap', resize_to_image=True),
             dict(type='RecordedResize', scale=crop_size, keep_ratio=False),
             dict(type='RecordedRandomFlip', prob=0.5),
         ],
@@ -31,7 +33,7 @@ test_pipeline = [
         type='ForEachView',
         transforms=[
             dict(type='LoadCheckedImage'),
-            dict(type='LoadSaliencyMap'),
+            dict(type='LoadSaliencyMap', resize_to_image=True),
             dict(type='RecordedResize', scale=crop_size, keep_ratio=False),
         ]),
     dict(type='PackMultiViewInputs', extra_inputs=('sism', ))

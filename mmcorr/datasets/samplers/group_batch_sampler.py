@@ -37,8 +37,9 @@ class GroupBatchSampler(Sampler):
     repeating its first chunks so that every rank runs as many iterations.
     At test time nothing is repeated (every image is predicted once), so
     ranks may get different numbers of batches; mmengine's result
-    collection zips the ranks' results, so for exact metrics test on one
-    process.
+    collection interleaves the ranks' lists (``zip_longest``, gaps dropped)
+    and keeps ``len(dataset)`` entries, so a per-image metric such as
+    ``CoSODMetric`` still sees every image exactly once.
 
     Use it from a config (``collate_fn`` merges each batch into one sample
     of N views, see :func:`~mmcorr.datasets.collate.group_views_collate`)::

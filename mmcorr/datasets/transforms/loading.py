@@ -205,6 +205,10 @@ class LoadSaliencyMap(BaseTransform):
     Args:
         path_key (str): Results key of the file path.
         key (str): Results key of the map.
+        resize_to_image (bool): Resize a map of another size than its image
+            (bilinear) instead of refusing it: ICNet's released EGNet SISMs
+            are all 224 x 224, for images of any size (ICNet resizes image,
+            ground truth and SISM to 224 x 224 each on its own).
         imdecode_backend (str): mmcv decoding backend (``'cv2'``,
             ``'pillow'``...).
         backend_args (dict, optional): mmengine file backend arguments.
@@ -216,13 +220,16 @@ class LoadSaliencyMap(BaseTransform):
         TypeError / ValueError: a given map that is not an ``(H, W)``
             uint8 or float array, or a float one outside ``[0, 1]``.
         LabelSizeError: (a ``ValueError``) a map of another size than its
-            image's file (``ori_shape``), naming both files and sizes.
+            image's file (``ori_shape``), naming both files and sizes,
+            unless ``resize_to_image``.
     """
 
     def __init__(self, path_key: str = 'sism_path', key: str = 'sism',
+                 resize_to_image: bool = False,
                  imdecode_backend: str = 'cv2',
                  backend_args: Optional[dict] = None):
         self.path_key, self.key = path_key, key
+        self.resize_to_image = resize_to_image
         self.imdecode_backend = imdecode_backend
         self.backend_args = backend_args
 
@@ -266,6 +273,11 @@ class LoadSaliencyMap(BaseTransform):
                     'maps')
             grey = read_image_file(path, 'grayscale', self.imdecode_backend,
                                    self.backend_args)
+            ori_shape = results.get('ori_shape')
+            if self.resize_to_image and ori_shape is not None and \
+                    tuple(grey.shape[:2]) != tuple(ori_shape[:2]):
+                grey = mmcv.imresize(grey, (ori_shape[1], ori_shape[0]),
+                                     interpolation='bilinear')
             _check_map_size(results, grey, path, 'saliency map',
                             type(self).__name__)
             results[self.key] = grey.astype(np.float32) / 255.0
@@ -277,26 +289,28 @@ class LoadSaliencyMap(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(path_key={self.path_key!r}, '
-                f'key={self.key!r}, '
+                f'key={self.key!r}, resize_to_image={self.resize_to_image}, '
                 f'imdecode_backend={self.imdecode_backend!r})')
 
 
 @TRANSFORMS.register_module()
 class LoadBinaryMask(BaseTransform):
     """Co-saliency ground truth: ``gt_seg_map`` uint8 ``(H, W)``, 1 where
-    the grey value is ``>= threshold``, else 0.
+    the grey value is ``> threshold``, else 0.
 
     The masks of the public releases (COCO9213, CoCA, CoSal2015, CoSOD3k)
     are 0/255 PNGs, a few with anti-aliased edges. ICNet's loss uses the
-    ground truth as a ``[0, 1]`` map (grey / 255); here it is binarised at
-    128, as PySODMetrics and the eval-co-sod tools binarise it, and packed
+    ground truth as a ``[0, 1]`` map (grey / 255, soft after its bilinear
+    resize); here it is binarised (``> 128``, as PySODMetrics binarises it
+    for scoring), a documented deviation, and packed
     by ``PackMultiViewInputs`` as ``gt_sem_seg`` (0/1). ``'gt_seg_map'`` is
     added to ``results['seg_fields']`` for mmseg transforms.
 
     Must run after ``LoadCheckedImage`` and before any geometric transform.
 
     Args:
-        threshold (int): Grey level (0..255) from which a pixel is salient.
+        threshold (int): Grey level (0..254) above which a pixel is
+            salient.
         path_key (str): Results key of the file path.
         imdecode_backend (str): mmcv decoding backend.
         backend_args (dict, optional): mmengine file backend arguments.
@@ -312,8 +326,8 @@ class LoadBinaryMask(BaseTransform):
     def __init__(self, threshold: int = 128, path_key: str = 'seg_map_path',
                  imdecode_backend: str = 'cv2',
                  backend_args: Optional[dict] = None):
-        if not 0 < threshold <= 255:
-            raise ValueError(f'threshold must be in 1..255, got {threshold}')
+        if not 0 <= threshold < 255:
+            raise ValueError(f'threshold must be in 0..254, got {threshold}')
         self.threshold = threshold
         self.path_key = path_key
         self.imdecode_backend = imdecode_backend
@@ -331,7 +345,7 @@ class LoadBinaryMask(BaseTransform):
                                self.backend_args)
         _check_map_size(results, grey, path, 'ground-truth mask',
                         type(self).__name__)
-        results['gt_seg_map'] = (grey >= self.threshold).astype(np.uint8)
+        results['gt_seg_map'] = (grey > self.threshold).astype(np.uint8)
         fields = list(results.get('seg_fields', ()))
         if 'gt_seg_map' not in fields:
             fields.append('gt_seg_map')

@@ -67,6 +67,12 @@ class ICNetCoSaliency(MultiViewModel):
             block is gated by the stride-8 map) or ``'previous'`` (each by
             the previous block's map).
         rscf_keys (str): ``'native'`` (official) or ``'fixed_grid'``.
+        head_init (str): Initialisation of everything but the backbone and
+            the ``sism_model`` by :meth:`init_weights`: ``'official'``
+            (ICNet's ``weights_init``: convs ``N(0, 0.01)``, biases 0, BN
+            weights 1) or ``'pytorch'`` (PyTorch's defaults, kept). The
+            backbone follows its own ``init_cfg`` (officially ImageNet
+            VGG16).
         sism_model (dict, optional): A registered single-image saliency
             model (``FrequencyTunedSaliency``, ``SegmentorSaliency``) that
             makes the SISMs when the data have none.
@@ -81,6 +87,7 @@ class ICNetCoSaliency(MultiViewModel):
                  loss_decode: Optional[Dict] = None,
                  decoder_guidance: str = 'stride8',
                  rscf_keys: str = 'native',
+                 head_init: str = 'official',
                  sism_model: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg=None):
@@ -90,6 +97,10 @@ class ICNetCoSaliency(MultiViewModel):
             raise ValueError("decoder_guidance must be 'stride8' or "
                              f"'previous', got {decoder_guidance!r}")
         self.decoder_guidance = decoder_guidance
+        if head_init not in ('official', 'pytorch'):
+            raise ValueError("head_init must be 'official' or 'pytorch', "
+                             f'got {head_init!r}')
+        self.head_init = head_init
         self.backbone = MODELS.build(backbone)
         height, width = input_size
         self.input_size = (height, width)
@@ -113,6 +124,22 @@ class ICNetCoSaliency(MultiViewModel):
         self.loss_decode = MODELS.build(loss_decode
                                         or dict(type='SoftIoULoss'))
         self.sism_model = MODELS.build(sism_model) if sism_model else None
+
+    def init_weights(self) -> None:
+        """ICNet's ``weights_init`` on the head (``head_init='official'``),
+        then mmengine's initialisation (the backbone's ``init_cfg``)."""
+        if self.head_init == 'official':
+            for name, module in self.named_modules():
+                if name.startswith(('backbone', 'sism_model')):
+                    continue
+                if isinstance(module, nn.Conv2d):
+                    nn.init.normal_(module.weight, 0, 0.01)
+                    if module.bias is not None:
+                        nn.init.zeros_(module.bias)
+                elif isinstance(module, nn.BatchNorm2d):
+                    nn.init.ones_(module.weight)
+                    nn.init.zeros_(module.bias)
+        super().init_weights()
 
     def group_maps(self, images: Tensor, sisms: Tensor) -> List[Tensor]:
         """One group: ``[N, 3, H, W]`` images, ``[N, 1, H, W]`` SISMs ->
@@ -166,9 +193,11 @@ class ICNetCoSaliency(MultiViewModel):
     def _unnormalised_rgb(self, images: Tensor) -> Tensor:
         """The preprocessor's output back to RGB ``0..255``."""
         pre = self.data_preprocessor
-        if getattr(pre, 'color_space', 'rgb') != 'rgb':
-            raise ValueError('sism_model needs RGB inputs, the data '
-                             f'preprocessor gives {pre.color_space!r}')
+        if getattr(pre, 'color_space', 'rgb') != 'rgb' or \
+                not getattr(pre, 'bgr_to_rgb', True):
+            raise ValueError(
+                'sism_model needs RGB inputs: the data preprocessor must '
+                "convert BGR to RGB (bgr_to_rgb=True) in color_space='rgb'")
         if getattr(pre, '_enable_normalize', False):
             images = images * pre.std.view(1, -1, 1, 1) + \
                 pre.mean.view(1, -1, 1, 1)

@@ -40,6 +40,12 @@ class SISMBaseline(MultiViewModel):
         if self.sism_model is None:
             raise KeyError("SISMBaseline needs the extra input 'sism' or a "
                            'sism_model')
+        pre = self.data_preprocessor
+        if getattr(pre, '_enable_normalize', False) or \
+                not getattr(pre, 'bgr_to_rgb', True):
+            raise ValueError('SISMBaseline with a sism_model needs RGB '
+                             '0..255 inputs: a data preprocessor with '
+                             'bgr_to_rgb=True and mean=None, std=None')
         return torch.stack([self.sism_model(v) for v in views], dim=1)
 
     def loss(self, views, data_samples, extras):

@@ -55,15 +55,28 @@ def test_binary_mask_threshold(files):
     out = LoadBinaryMask()(_loaded(files))
     gt = out['gt_seg_map']
     assert gt.dtype == np.uint8 and gt.shape == SIZE
-    np.testing.assert_array_equal(gt, (gt_pixels(SIZE) >= 128).astype(
+    np.testing.assert_array_equal(gt, (gt_pixels(SIZE) > 128).astype(
         np.uint8))
-    assert gt[0].max() == 0 and gt[1].min() == 1  # 127 -> 0, 128 -> 1
+    assert gt[0].max() == 0 and gt[1].min() == 1  # 128 -> 0, 129 -> 1
     assert set(np.unique(gt)) == {0, 1}
     assert out['seg_fields'] == ['gt_seg_map']
     strict = LoadBinaryMask(threshold=200)(_loaded(files))
     assert strict['gt_seg_map'][1].max() == 0
     with pytest.raises(ValueError, match='threshold'):
-        LoadBinaryMask(threshold=0)
+        LoadBinaryMask(threshold=255)
+
+
+def test_saliency_map_resized_to_its_image_on_request(files, tmp_path):
+    """ICNet's EGNet SISMs are 224 x 224 for images of any size."""
+    small = str(tmp_path / 'small_sism.png')
+    pixels = (np.arange(6 * 8).reshape(6, 8) * 5).astype(np.uint8)
+    cv2.imwrite(small, pixels)
+    results = dict(_loaded(files), sism_path=small)
+    with pytest.raises(LabelSizeError):
+        LoadSaliencyMap()(dict(results))
+    out = LoadSaliencyMap(resize_to_image=True)(dict(results))
+    expected = cv2.resize(pixels, SIZE[::-1], interpolation=cv2.INTER_LINEAR)
+    np.testing.assert_allclose(out['sism'], expected / 255.0, atol=1e-6)
 
 
 @pytest.mark.parametrize('transform,key,what', [

@@ -128,3 +128,22 @@ def test_sism_model_makes_the_sisms_when_the_data_have_none():
     explicit = run(model, data['inputs'], dict(sism=sisms[None]))
     torch.testing.assert_close(maps[-1], explicit[-1], atol=1e-5, rtol=0)
     assert not any(p.requires_grad for p in model.sism_model.parameters())
+
+
+def test_official_head_init_leaves_the_backbone_to_its_init_cfg():
+    """ICNet's weights_init on the head: convs N(0, 0.01), zero biases, BN
+    (1, 0); the backbone is initialised by its own init_cfg afterwards."""
+    model = build(backbone=dict(type='VGG16PrePoolTaps', init_cfg=dict(
+        type='Constant', layer='Conv2d', val=0.5, bias=0.25)))
+    model.init_weights()
+    head = model.decoder1.merge[0]
+    assert abs(head.weight.std().item() - 0.01) < 0.002
+    assert head.bias.abs().max() == 0
+    bn = model.decoder1.merge[1]
+    assert (bn.weight == 1).all() and (bn.bias == 0).all()
+    first = model.backbone.features[0]
+    assert (first.weight == 0.5).all() and (first.bias == 0.25).all()
+    kept = build(head_init='pytorch')
+    before = kept.decoder1.merge[0].weight.clone()
+    kept.init_weights()
+    torch.testing.assert_close(kept.decoder1.merge[0].weight, before)
