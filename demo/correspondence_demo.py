@@ -31,12 +31,12 @@ import os.path as osp
 import sys
 import warnings
 
-import cv2
 import numpy as np
 from mmengine.config import DictAction
 
 from mmcorr.apis import init_model, match_images, warp_image
 from mmcorr.datasets.transforms import read_image_file
+from mmcorr.utils.cli import write_image
 from mmcorr.visualization import draw_matches, top_matches
 
 
@@ -74,13 +74,6 @@ def read_mask(path: str, shape) -> np.ndarray:
     return mask.astype(np.uint8)
 
 
-def write(path: str, image: np.ndarray) -> str:
-    if not cv2.imwrite(path, image):
-        raise OSError(f'could not write {path!r}')
-    print(f'wrote {path}')
-    return path
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.top_n < 1:
@@ -103,18 +96,18 @@ def main(argv=None) -> int:
     os.makedirs(args.out_dir, exist_ok=True)
 
     src_pts, tgt_pts, errors = top_matches(result, args.top_n, mask=mask)
-    write(osp.join(args.out_dir, 'matches.png'),
+    write_image(osp.join(args.out_dir, 'matches.png'),
           draw_matches(src, tgt, src_pts, tgt_pts))
     print(f'{len(src_pts)} matches drawn, forward-backward error '
           f'{errors.min() if len(errors) else float("nan"):.2f}-'
           f'{errors.max() if len(errors) else float("nan"):.2f} source px')
-    write(osp.join(args.out_dir, 'src_warped_to_tgt.png'),
+    write_image(osp.join(args.out_dir, 'src_warped_to_tgt.png'),
           warp_image(result, src, image_of='source'))
-    write(osp.join(args.out_dir, 'tgt_warped_to_src.png'),
+    write_image(osp.join(args.out_dir, 'tgt_warped_to_src.png'),
           warp_image(result, tgt, image_of='target'))
     if mask is not None:
         warped = warp_image(result, mask, image_of='source')
-        write(osp.join(args.out_dir, 'mask_warped.png'),
+        write_image(osp.join(args.out_dir, 'mask_warped.png'),
               (warped > 0).astype(np.uint8) * 255)
     return 0
 

@@ -28,12 +28,12 @@ import os.path as osp
 import sys
 import warnings
 
-import cv2
 import numpy as np
 from mmengine.config import DictAction
 
 from mmcorr.apis import detect_cosaliency, init_model
 from mmcorr.datasets.transforms import read_image_file
+from mmcorr.utils.cli import write_image
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png')
 SISM_EXTS = ('.png', '.jpg', '.jpeg', '.bmp')
@@ -109,13 +109,6 @@ def overlay(image: np.ndarray, saliency: np.ndarray) -> np.ndarray:
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
-def write(path: str, image: np.ndarray) -> str:
-    if not cv2.imwrite(path, image):
-        raise OSError(f'could not write {path!r}')
-    print(f'wrote {path}')
-    return path
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     if not osp.isfile(args.config):
@@ -146,8 +139,8 @@ def main(argv=None) -> int:
     for path, image, saliency in zip(paths, images, maps):
         stem = osp.splitext(osp.basename(path))[0]
         grey = np.clip(np.round(saliency * 255), 0, 255).astype(np.uint8)
-        write(osp.join(args.out_dir, f'{stem}.png'), grey)
-        write(osp.join(args.out_dir, f'{stem}_overlay.jpg'),
+        write_image(osp.join(args.out_dir, f'{stem}.png'), grey)
+        write_image(osp.join(args.out_dir, f'{stem}_overlay.jpg'),
               overlay(image, saliency))
     print(f'{len(maps)} images of {args.img_dir!r}: co-saliency maps in '
           f'{args.out_dir!r}')

@@ -64,3 +64,13 @@ def config_from_args(args) -> Config:
     if args.unsafe_load or cfg.get('unsafe_checkpoint_loading', False):
         set_unsafe_checkpoint_loading(True)
     return prepare_cpu_distributed(cfg, args.launcher)
+
+
+def write_image(path: str, image) -> str:
+    """``cv2.imwrite`` that raises ``OSError`` naming ``path`` when it
+    fails, and prints what it wrote (for the demo scripts)."""
+    import cv2
+    if not cv2.imwrite(path, image):
+        raise OSError(f'could not write {path!r}')
+    print(f'wrote {path}')
+    return path
