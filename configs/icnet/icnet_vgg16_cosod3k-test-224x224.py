@@ -2,15 +2,9 @@
 # scored at the ground truth's resolution through PySODMetrics:
 #   python tools/test.py configs/icnet/icnet_vgg16_cosod3k-test-224x224.py CKPT
 # (an official checkpoint converted with tools/model_converters/icnet2mmcorr.py).
-_base_ = [
-    '../_base_/models/icnet_vgg16.py', '../_base_/datasets/cosod_224x224.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/schedule_test_only.py'
-]
-train_dataloader = None
+_base_ = ['./icnet_vgg16_coca-test-224x224.py']
 test_dataloader = dict(
     dataset=dict(
         type='CoSOD3kDataset',
         data_root='data/cosod/CoSOD3k',
         sism_root='data/cosod/EGNet-SISMs/CoSOD3k'))
-val_dataloader = None
-val_evaluator = None
