@@ -44,6 +44,9 @@ def test_icnet_trains_and_tests_through_tools(tiny_config, run_tool,
               '--cfg-options', *data_options(photo_groups_root)[2:],
               'test_dataloader.dataset.pipeline.0.transforms.2.scale='
               '(96, 96)'])
+    with open(metrics) as f:
+        at_96 = json.load(f)
+    assert set(COSOD_KEYS) <= set(at_96) and at_96 != scores
 
 
 def test_sism_baseline_scores_the_sisms(run_tool, photo_groups_root,
