@@ -146,7 +146,7 @@ def photo_objects_root(tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def photo_groups_root(tmp_path_factory):
-    """A tiny PhotoGroups (8 training and 4 test groups of 3, 64x64)."""
+    """A tiny PhotoGroups (15 training and 4 test groups of 3, 64x64)."""
     from mmcorr.datasets.synthetic import generate_photo_groups
     root = str(tmp_path_factory.mktemp('photo_groups'))
     generate_photo_groups(root, train_groups=1, test_groups=1, group_size=3,

@@ -10,8 +10,8 @@ from mmcorr.datasets.synthetic import generate_photo_groups
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('root', nargs='?', default='data/photo_groups')
-    parser.add_argument('--train-groups', type=int, default=12,
-                        help='groups per training category (8 categories)')
+    parser.add_argument('--train-groups', type=int, default=8,
+                        help='groups per training category (15 categories)')
     parser.add_argument('--test-groups', type=int, default=3,
                         help='groups per test category (4 categories)')
     parser.add_argument('--group-size', type=int, default=6)
