@@ -5,11 +5,12 @@ An mmseg config reaches them with ``custom_imports=dict(imports=['mmcorr.models'
 and ``type='mmcorr.<Name>'``.
 """
 from . import (backbones, cosaliency, data_preprocessors, decode_heads, layers,
-               losses, matchers, necks, saliency)
+               losses, matchers, necks, saliency, video)
 from .data_preprocessors import MultiViewDataPreprocessor
 from .multi_view_model import MultiViewModel
 
 __all__ = [
     'backbones', 'cosaliency', 'data_preprocessors', 'decode_heads', 'layers', 'losses',
-    'matchers', 'necks', 'saliency', 'MultiViewDataPreprocessor', 'MultiViewModel'
+    'matchers', 'necks', 'saliency', 'video', 'MultiViewDataPreprocessor',
+    'MultiViewModel'
 ]

@@ -3,6 +3,7 @@
 from typing import Optional
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from ._checks import (check_4d, check_finite, check_int, check_odd,
@@ -17,7 +18,8 @@ def sample_patches(feat: Tensor,
                    patch_size: int,
                    dilation: int = 1,
                    align_corners: bool = True,
-                   padding_mode: str = 'zeros') -> Tensor:
+                   padding_mode: str = 'zeros',
+                   window_rows: Optional[range] = None) -> Tensor:
     """Sample a ``P x P`` window of ``feat`` around ``pixel + offset``.
 
     ``out[b, c, i * P + j, y, x] = feat[b, c, y + oy + (i - R) * d,
@@ -40,14 +42,24 @@ def sample_patches(feat: Tensor,
             (``False`` since torch 1.3), a half-pixel shift: pass ``False`` to
             reproduce it.
         padding_mode (str): ``grid_sample`` padding mode.
+        window_rows (range, optional): Only these window rows ``i`` (a
+            ``range`` within ``0..P-1``), so that a caller can bound its
+            memory by sampling a large window a few rows at a time;
+            ``None``: all ``P``.
 
     Returns:
-        Tensor: ``[B, C, P*P, H, W]``.
+        Tensor: ``[B, C, len(window_rows) * P, H, W]`` (``[B, C, P*P, H, W]``
+        by default), cells in row-major window order. Without an offset and
+        with zero padding the windows are exact copies (shifted slices of
+        the zero-padded map, no interpolation).
     """
     check_4d(feat, 'feat')
     check_odd(patch_size, 'patch_size')
     check_int(dilation, 'dilation', 1)
+    rows = _check_window_rows(window_rows, patch_size)
     batch, _, height, width = feat.shape
+    if offset is None and padding_mode == 'zeros' and align_corners:
+        return _shifted_windows(feat, patch_size, dilation, rows)
     if offset is None:
         offset = feat.new_zeros(batch, 2, height, width)
     _check_offset(offset, feat)
@@ -55,22 +67,50 @@ def sample_patches(feat: Tensor,
     radius = (patch_size - 1) // 2
     kwargs = dict(dtype=feat.dtype, device=feat.device)
     steps = torch.arange(-radius, radius + 1, **kwargs) * dilation
+    row_steps = steps[rows.start:rows.stop]
     x = torch.arange(width, **kwargs) + offset[:, 0]  # [B, H, W]
     y = torch.arange(height, **kwargs)[:, None] + offset[:, 1]
-    # [B, P(i), P(j), H, W] sample positions
+    # [B, rows, P(j), H, W] sample positions
     x = x[:, None, None] + steps.view(1, 1, -1, 1, 1)
-    y = y[:, None, None] + steps.view(1, -1, 1, 1, 1)
+    y = y[:, None, None] + row_steps.view(1, -1, 1, 1, 1)
     x, y = torch.broadcast_tensors(x, y)
     grid, align_corners = _normalise(x, y, feat.shape[2:], align_corners,
                                      padding_mode)
-    grid = grid.reshape(batch, patch_size * patch_size * height, width, 2)
+    cells = len(rows) * patch_size
+    grid = grid.reshape(batch, cells * height, width, 2)
     out = grid_sample(
         feat,
         grid,
         mode='bilinear',
         padding_mode=padding_mode,
         align_corners=align_corners)
-    return out.view(batch, -1, patch_size * patch_size, height, width)
+    return out.view(batch, -1, cells, height, width)
+
+
+def _check_window_rows(window_rows: Optional[range], patch_size: int) -> range:
+    """``window_rows`` as a non-empty step-1 ``range`` inside ``0..P-1``."""
+    if window_rows is None:
+        return range(patch_size)
+    if not isinstance(window_rows, range) or window_rows.step != 1 or \
+            len(window_rows) == 0 or window_rows.start < 0 or \
+            window_rows.stop > patch_size:
+        raise ValueError('window_rows must be a non-empty range(start, stop) '
+                         f'within 0..{patch_size - 1}, got {window_rows!r}')
+    return window_rows
+
+
+def _shifted_windows(feat: Tensor, patch_size: int, dilation: int,
+                     rows: range) -> Tensor:
+    """Zero-offset windows as slices of the zero-padded map (exact)."""
+    height, width = feat.shape[2:]
+    pad = (patch_size - 1) // 2 * dilation
+    padded = F.pad(feat, (pad, pad, pad, pad))
+    cells = [
+        padded[:, :, i * dilation:i * dilation + height,
+               j * dilation:j * dilation + width] for i in rows
+        for j in range(patch_size)
+    ]
+    return torch.stack(cells, dim=2)
 
 
 def _normalise(x: Tensor, y: Tensor, size, align_corners: bool,

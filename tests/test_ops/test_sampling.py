@@ -44,6 +44,32 @@ def test_zero_offset_equals_unfold():
     torch.testing.assert_close(out, unfolded, rtol=0, atol=1e-5)
 
 
+def test_zero_offset_windows_are_exact_copies_with_dilation():
+    feat = torch.randn(2, 3, 6, 9, dtype=torch.float64)
+    out = sample_patches(feat, None, 3, dilation=2)
+    unfolded = F.unfold(feat, 3, dilation=2, padding=2).view(2, 3, 9, 6, 9)
+    assert torch.equal(out, unfolded)
+    zero = sample_patches(feat, torch.zeros(2, 2, 6, 9), 3, dilation=2)
+    torch.testing.assert_close(zero, out, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize('with_offset', [False, True])
+def test_window_rows_are_slices_of_the_full_window(with_offset):
+    gen = torch.Generator().manual_seed(2)
+    feat = torch.randn(1, 2, 5, 6, generator=gen, dtype=torch.float64)
+    offset = torch.randn(1, 2, 5, 6, generator=gen, dtype=torch.float64) \
+        if with_offset else None
+    full = sample_patches(feat, offset, 5, dilation=2)
+    parts = [sample_patches(feat, offset, 5, 2, window_rows=range(a, b))
+             for a, b in ((0, 2), (2, 3), (3, 5))]
+    assert [p.shape[2] for p in parts] == [10, 5, 10]
+    assert torch.equal(torch.cat(parts, dim=2), full)
+    with pytest.raises(ValueError, match='window_rows'):
+        sample_patches(feat, offset, 5, window_rows=range(3, 6))
+    with pytest.raises(ValueError, match='window_rows'):
+        sample_patches(feat, offset, 5, window_rows=[0, 1])
+
+
 def test_units_match_window_soft_argmax():
     """Offsets from the window soft argmax re-centre the sampled patch."""
     feat = F.normalize(torch.randn(1, 64, 20, 24, dtype=torch.float64))

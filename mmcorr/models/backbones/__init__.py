@@ -1,9 +1,10 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 from .resnet_ceil_pool import ResNetV1cCeilPool
+from .resnet18_stride4 import ResNet18Stride4
 from .resnet_dilated_conv2 import DilatedConv2BasicBlock, ResNetV1cDilatedConv2
 from .vgg16_taps import VGG16PrePoolTaps
 
 __all__ = [
     'ResNetV1cCeilPool', 'DilatedConv2BasicBlock', 'ResNetV1cDilatedConv2',
-    'VGG16PrePoolTaps'
+    'VGG16PrePoolTaps', 'ResNet18Stride4'
 ]

@@ -1,4 +1,5 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
+from .scaled_huber import ScaledHuberLoss, scaled_huber_loss
 from .soft_iou import SoftIoULoss, soft_iou_loss
 from .sfnet_corr import (FlowConsistencyLoss, FlowSmoothnessLoss,
                          MaskConsistencyLoss, flow_smoothness_map,
@@ -7,5 +8,5 @@ from .sfnet_corr import (FlowConsistencyLoss, FlowSmoothnessLoss,
 __all__ = [
     'FlowConsistencyLoss', 'FlowSmoothnessLoss', 'MaskConsistencyLoss',
     'flow_smoothness_map', 'foreground_count', 'warped_flows', 'warped_masks',
-    'SoftIoULoss', 'soft_iou_loss'
+    'SoftIoULoss', 'soft_iou_loss', 'ScaledHuberLoss', 'scaled_huber_loss'
 ]

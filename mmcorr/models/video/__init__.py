@@ -1,0 +1,5 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+from .mast_video_segmentor import (MASTVideoSegmentor, drop_colour_channel,
+                                   one_hot_labels)
+
+__all__ = ['MASTVideoSegmentor', 'drop_colour_channel', 'one_hot_labels']
