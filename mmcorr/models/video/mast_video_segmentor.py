@@ -111,13 +111,14 @@ class MASTVideoSegmentor(MultiViewModel):
             memory_reader or dict(type='WindowedMemoryReader'))
         self.loss_reconstruction = MODELS.build(
             loss or dict(type='ScaledHuberLoss'))
-        self.train_cfg = dict(window_size=13, **(train_cfg or {}))
-        self.test_cfg = dict(
-            window_size=25,
-            long_term_frames=(0, 5),
-            short_term_gaps=(1, 3, 5),
-            num_labels=None,
-            **(test_cfg or {}))
+        self.train_cfg = {'window_size': 13, **(train_cfg or {})}
+        self.test_cfg = {
+            'window_size': 25,
+            'long_term_frames': (0, 5),
+            'short_term_gaps': (1, 3, 5),
+            'num_labels': None,
+            **(test_cfg or {})
+        }
 
     # ------------------------------------------------------------------ keys
     def extract_keys(self, frames: Tensor) -> Tensor:
