@@ -25,7 +25,8 @@ install: $(STAMP)
 
 # Re-run whenever a requirement or the package metadata changes.
 $(STAMP): requirements/build.txt requirements/runtime.txt requirements/mminstall.txt \
-          requirements/tests.txt requirements/optional.txt setup.py
+          requirements/tests.txt requirements/tests_no_deps.txt \
+          requirements/optional.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -r requirements/build.txt
 	$(PIP) install -r requirements/runtime.txt
@@ -34,6 +35,7 @@ $(STAMP): requirements/build.txt requirements/runtime.txt requirements/mminstall
 		$$(grep -E '^mmcv==' requirements/mminstall.txt)
 	$(PIP) install --no-deps $$(grep -E '^mmsegmentation==' requirements/mminstall.txt)
 	$(PIP) install -r requirements/tests.txt -r requirements/optional.txt
+	$(PIP) install --no-deps -r requirements/tests_no_deps.txt
 	$(PIP) install --no-build-isolation --no-deps -e .
 	$(PY) -c "import mmcv.ops, mmseg.models, mmcorr; print('mmcorr', mmcorr.__version__, 'installed')"
 	touch $(STAMP)
