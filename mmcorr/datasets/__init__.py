@@ -11,6 +11,8 @@ from .samplers import GroupBatchSampler
 from .shape_scenes import ShapeScenesDataset
 from .synthetic import generate_photo_objects, generate_shape_scenes
 from .transforms import ForEachView, PackMultiViewInputs
+from .video import (VIDEO_META_KEYS, DAVISVideoDataset, VideoClipDataset,
+                    YouTubeVOSClipDataset)
 
 __all__ = [
     'transforms', 'samplers', 'group_views_collate', 'CoSODGroupDataset',
@@ -18,5 +20,7 @@ __all__ = [
     'GroupBatchSampler', 'ClearLoadErrorsMixin', 'SampleLoadError',
     'PFPascalDataset', 'PFWillowDataset', 'PhotoObjectPairsDataset',
     'PhotoObjectsDataset', 'ShapeScenesDataset', 'generate_photo_objects',
-    'generate_shape_scenes', 'ForEachView', 'PackMultiViewInputs'
+    'generate_shape_scenes', 'ForEachView', 'PackMultiViewInputs',
+    'VIDEO_META_KEYS', 'DAVISVideoDataset', 'VideoClipDataset',
+    'YouTubeVOSClipDataset'
 ]

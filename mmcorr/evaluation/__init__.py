@@ -4,11 +4,12 @@ from .cosod_scores import (COSOD_KEYS, CoSODInputError, CoSODScorer,
 from .davis_folders import (evaluate_davis_folders, read_id_png,
                             write_id_png)
 from .davis_scores import VOS_KEYS, VOSInputError, davis_palette
-from .metrics import (BoundaryIoUMetric, CoSODMetric, PCKMetric,
+from .metrics import (BoundaryIoUMetric, CoSODMetric, DAVISJFMetric,
+                      PCKMetric,
                       PerViewMetric, crop_and_rescale_grid, mask_boundary)
 
 __all__ = [
-    'BoundaryIoUMetric', 'mask_boundary', 'PCKMetric',
+    'BoundaryIoUMetric', 'DAVISJFMetric', 'mask_boundary', 'PCKMetric',
     'crop_and_rescale_grid', 'PerViewMetric', 'CoSODMetric', 'CoSODScorer',
     'COSOD_KEYS', 'CoSODInputError', 'evaluate_cosod_folders',
     'match_cosod_folders', 'evaluate_davis_folders', 'read_id_png',

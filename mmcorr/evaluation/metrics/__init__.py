@@ -1,10 +1,11 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 from .boundary_iou_metric import BoundaryIoUMetric, mask_boundary
 from .cosod_metric import CoSODMetric
+from .davis_metric import DAVISJFMetric
 from .pck_metric import PCKMetric, crop_and_rescale_grid
 from .per_view_metric import PerViewMetric
 
 __all__ = [
     'BoundaryIoUMetric', 'mask_boundary', 'PCKMetric',
-    'crop_and_rescale_grid', 'PerViewMetric', 'CoSODMetric'
+    'crop_and_rescale_grid', 'PerViewMetric', 'CoSODMetric', 'DAVISJFMetric'
 ]

@@ -66,8 +66,9 @@ class MASTVideoSegmentor(MultiViewModel):
       bilinearly to full resolution and compared with the loss
       (``ScaledHuberLoss``: smooth L1 on values x 20). Frame gaps come from
       each sample's ``frame_ids`` metainfo (consecutive frames without it).
-    - ``predict``: the first view's ``gt_sem_seg`` (object ids ``0..K``,
-      consecutive) is propagated to every later frame; the memory of frame
+    - ``predict``: the first view's ``gt_sem_seg`` (object ids ``0..K``;
+      void ``255`` is background; ids need not be consecutive, absent ids
+      stay absent) is propagated to every later frame; the memory of frame
       ``t`` is the long-term frames ``test_cfg['long_term_frames']``
       (MAST: 0 and 5) and the short-term ones ``t - g`` for ``g`` in
       ``test_cfg['short_term_gaps']`` (MAST: 1, 3, 5); frame 0 carries the
@@ -269,7 +270,10 @@ class MASTVideoSegmentor(MultiViewModel):
                 raise ValueError(f'sample {b}: MAST propagates the first '
                                  'frame\'s mask; its first view has no '
                                  'gt_sem_seg')
-            first.append(gt.data.to(views[0].device))
+            # DAVIS marks void pixels 255; they are background here, as
+            # in the official scorer
+            labels = gt.data.to(views[0].device)
+            first.append(torch.where(labels == 255, 0, labels))
         first = torch.stack(first)
         height, width = first.shape[-2:]
         frames = [view[..., :height, :width] for view in views]

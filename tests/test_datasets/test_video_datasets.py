@@ -1,0 +1,83 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""Video clip and DAVIS datasets: items, MAST's clip sampling, errors."""
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+from video_fixtures import write_davis, write_frame_videos
+
+from mmcorr.datasets import (DAVISVideoDataset, VideoClipDataset,
+                             YouTubeVOSClipDataset)
+from mmcorr.datasets.video import VideoLayoutError, sample_clips
+
+
+def test_sample_clips_is_mast_s_split():
+    assert sample_clips(10, 2, 2) == [[0, 2], [4, 6]]  # 8 left over
+    assert sample_clips(10, 2, 5) == [[0, 5]]
+    assert sample_clips(7, 2, 8) == []
+    assert sample_clips(6, 3, 1, start=1) == [[1, 2, 3]]
+    with pytest.raises(ValueError, match='>= 1'):
+        sample_clips(5, 0, 1)
+
+
+def test_youtube_vos_clips(tmp_path):
+    write_frame_videos(str(tmp_path / 'train_all_frames' / 'JPEGImages'))
+    data = YouTubeVOSClipDataset(data_root=str(tmp_path), intervals=(2, ),
+                                 interval_probs=(1.0, ), pipeline=[])
+    items = [data.get_data_info(i) for i in range(len(data))]
+    # v0: 12 frames -> [0,2],[4,6],[8,10]; v1: 9 frames -> [0,2],[4,6]
+    assert [(i['video'], i['frame_ids']) for i in items] == [
+        ('v0', [0, 2]), ('v0', [4, 6]), ('v0', [8, 10]), ('v1', [0, 2]),
+        ('v1', [4, 6])
+    ]
+    assert items[1]['views'][1]['img_path'].endswith(
+        osp.join('v0', '00006.jpg'))
+
+
+def test_interval_draws_follow_the_probabilities(tmp_path):
+    folder = tmp_path / 'frames'
+    for i in range(300):
+        os.makedirs(folder / f'v{i:03d}')
+        for t in range(16):
+            (folder / f'v{i:03d}' / f'{t:05d}.jpg').touch()
+    data = VideoClipDataset(data_prefix=dict(img_path=str(folder)),
+                            pipeline=[], seed=3)
+    first_gap = {}
+    for i in range(len(data)):
+        info = data.get_data_info(i)
+        first_gap.setdefault(info['video'], np.diff(info['frame_ids'])[0])
+    counts = np.bincount(list(first_gap.values()), minlength=9)[[2, 5, 8]]
+    assert counts.sum() == 300
+    np.testing.assert_allclose(counts / 300, [0.4, 0.4, 0.2], atol=0.08)
+    again = VideoClipDataset(data_prefix=dict(img_path=str(folder)),
+                             pipeline=[], seed=3)
+    assert len(again) == len(data)  # seeded: the same clips
+
+
+def test_davis_sequences(tmp_path):
+    write_davis(str(tmp_path))
+    data = DAVISVideoDataset(data_root=str(tmp_path), pipeline=[])
+    assert len(data) == 2
+    info = data.get_data_info(0)
+    assert info['video'] == 'bear' and info['frame_ids'] == list(range(6))
+    assert all('seg_map_path' in v for v in info['views'])
+    short = DAVISVideoDataset(data_root=str(tmp_path), pipeline=[],
+                              sequences=['cows'], max_frames=3)
+    assert len(short.get_data_info(0)['views']) == 3
+
+
+def test_layout_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match='video frame folders'):
+        VideoClipDataset(data_prefix=dict(img_path=str(tmp_path / 'no')),
+                         pipeline=[])
+    with pytest.raises(VideoLayoutError, match='ImageSets/2017/val.txt'):
+        DAVISVideoDataset(data_root=str(tmp_path), pipeline=[])
+    write_davis(str(tmp_path))
+    os.remove(tmp_path / 'Annotations' / '480p' / 'bear' / '00000.png')
+    with pytest.raises(VideoLayoutError, match='first frame 00000.jpg has '
+                       'no annotation'):
+        DAVISVideoDataset(data_root=str(tmp_path), pipeline=[])
+    with pytest.raises(ValueError, match='probabilities sum to 1'):
+        VideoClipDataset(interval_probs=(0.5, 0.2, 0.2), pipeline=[],
+                         lazy_init=True)
