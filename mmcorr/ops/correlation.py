@@ -22,7 +22,8 @@ from ._mmcv import mmcv_correlation_available
 
 __all__ = [
     'l2_normalize_features', 'global_correlation', 'global_correlation_chunks',
-    'transpose_correlation', 'local_correlation', 'local_correlation_size'
+    'transpose_correlation', 'local_correlation', 'local_correlation_size',
+    'local_weighted_sum'
 ]
 
 #: default bound on the bytes of one intermediate chunk
@@ -251,6 +252,76 @@ def local_correlation(feat_a: Tensor,
                                   chunk_bytes)
     # stride > 1 (rare: the hot paths use 1) subsamples the dense result
     return out[..., ::stride, ::stride] if stride > 1 else out
+
+
+class _LocalWeightedSum(torch.autograd.Function):
+    """The adjoint of the banded local correlation (see
+    :func:`local_weighted_sum`)."""
+
+    @staticmethod
+    def forward(ctx, weights, values, dilation_patch, chunk_bytes):
+        ctx.save_for_backward(weights, values)
+        ctx.config = (dilation_patch, chunk_bytes)
+        patch_size = weights.shape[1]
+        out, _ = _banded_backward(values, values, weights, patch_size,
+                                  dilation_patch, chunk_bytes, (True, False))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        weights, values = ctx.saved_tensors
+        dilation, chunk_bytes = ctx.config
+        patch_size = weights.shape[1]
+        grad_out = grad_out.contiguous()
+        grad_w = grad_v = None
+        if ctx.needs_input_grad[0]:
+            grad_w = _banded_forward(grad_out, values, patch_size, dilation,
+                                     chunk_bytes)
+        if ctx.needs_input_grad[1]:
+            _, grad_v = _banded_backward(grad_out, values, weights,
+                                         patch_size, dilation, chunk_bytes,
+                                         (False, True))
+        return grad_w, grad_v, None, None
+
+
+def local_weighted_sum(weights: Tensor,
+                       values: Tensor,
+                       dilation_patch: int = 1,
+                       chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Tensor:
+    """Weighted sum of each position's ``P x P`` window of ``values``.
+
+    ``out[b, l, y, x] = sum_{i, j} weights[b, i, j, y, x] * V[b, l, y + (i -
+    R) * d, x + (j - R) * d]`` (zeros outside the map): an attention over
+    :func:`local_correlation`'s windows applied to values, i.e. that
+    correlation's adjoint in its first map. It runs the same banded matrix
+    products, a bounded chunk at a time (pure PyTorch on every device), and
+    has a backward (the weights' gradient is a local correlation).
+
+    Args:
+        weights (Tensor): ``[B, P, P, H, W]``, e.g. a softmax over windows.
+        values (Tensor): ``[B, L, H, W]``.
+        dilation_patch (int): Spacing of window cells, in pixels.
+        chunk_bytes (int): Bound on each temporary.
+
+    Returns:
+        Tensor: ``[B, L, H, W]``.
+    """
+    check_tensor(weights, 'weights', '[B, P, P, H, W]', 5)
+    check_tensor(values, 'values', '[B, L, H, W]', 4)
+    batch, patch, patch_w, height, width = weights.shape
+    if patch != patch_w or (batch, height, width) != (
+            values.shape[0], values.shape[2], values.shape[3]):
+        raise ValueError(f'weights must be [B, P, P, H, W] over values [B, '
+                         f'L, H, W]: got {tuple(weights.shape)} and '
+                         f'{tuple(values.shape)}')
+    check_odd(patch, 'window size P')
+    _check_local_args(patch, dilation_patch, chunk_bytes=chunk_bytes)
+    if weights.dtype != values.dtype or weights.device != values.device:
+        raise ValueError(f'weights ({weights.dtype}, {weights.device}) and '
+                         f'values ({values.dtype}, {values.device}) must '
+                         'share dtype and device')
+    return _LocalWeightedSum.apply(weights.contiguous(), values.contiguous(),
+                                   dilation_patch, chunk_bytes)
 
 
 def _check_local_args(patch_size: int = 1, dilation_patch: int = 1,

@@ -12,11 +12,14 @@ memory frames together, and the values are averaged with those weights.
   dilated ``S x S`` correlation and its soft argmax
   (:func:`mmcorr.ops.window_soft_argmax`, dilation
   ``min(max_dilation, gap // long_term_gap + 1)``); the fine window is then
-  sampled bilinearly around ``pixel + offset``
-  (:func:`mmcorr.ops.sample_patches`).
+  sampled bilinearly around ``pixel + offset``: the key windows' dot
+  products by :func:`mmcorr.ops.patch_correlation`, the value windows by
+  :func:`mmcorr.ops.sample_patches` (near frames' values are averaged by
+  :func:`mmcorr.ops.local_weighted_sum`).
 
-The official code samples each far window in one piece (a ``C x P^2``
-copy of the key map: about 4 GB per far frame at 480p); here windows are
+The official code samples each far key window in one piece (a ``C x P^2``
+copy of the key map: about 4 GB per far frame at 480p); here the key dot
+products are dense matrix products tile by tile, and value windows are
 sampled a few rows at a time, within ``chunk_bytes``, with the same result.
 """
 import math
@@ -26,7 +29,8 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from mmcorr.ops import local_correlation, sample_patches, window_soft_argmax
+from mmcorr.ops import (local_correlation, local_weighted_sum,
+                        patch_correlation, sample_patches, window_soft_argmax)
 from mmcorr.registry import MODELS
 
 __all__ = ['WindowedMemoryReader', 'memory_gaps']
@@ -56,7 +60,8 @@ class WindowedMemoryReader(nn.Module):
             normalised. ``False`` reproduces the official ``grid_sample``
             call without the argument (``False`` since PyTorch 1.3): a
             half-pixel shift of the far windows.
-        chunk_bytes (int): Bound on each sampled window block, in bytes.
+        chunk_bytes (int): Bound on each sampled value-window block, in
+            bytes.
     """
 
     def __init__(self,
@@ -181,17 +186,12 @@ class WindowedMemoryReader(nn.Module):
             scores = local_correlation(query_key, key, window_size)
             scores = scores.view(batch, -1, height, width)
         else:
-            scores = torch.cat([
-                torch.einsum(
-                    'bchw,bcnhw->bnhw', query_key,
-                    sample_patches(
-                        key,
-                        offset,
-                        window_size,
-                        align_corners=self.far_window_align_corners,
-                        window_rows=rows))
-                for rows in self._row_chunks(key, window_size)
-            ], dim=1)
+            scores = patch_correlation(
+                query_key,
+                key,
+                offset,
+                window_size,
+                align_corners=self.far_window_align_corners)
         return scores * self._affinity_scale(channels)
 
     def _value_offsets(self, offsets: List[Optional[Tensor]]
@@ -206,6 +206,11 @@ class WindowedMemoryReader(nn.Module):
     def _aggregate(self, value: Tensor, offset: Optional[Tensor],
                    weights: Tensor, window_size: int) -> Tensor:
         """``sum_n weights[:, n] * window(value)[:, :, n]``: ``[B, L, h, w]``."""
+        if offset is None:
+            batch, _, height, width = weights.shape
+            return local_weighted_sum(
+                weights.reshape(batch, window_size, window_size, height,
+                                width), value)
         out = 0
         for rows in self._row_chunks(value, window_size):
             cells = slice(rows.start * window_size, rows.stop * window_size)
@@ -213,13 +218,10 @@ class WindowedMemoryReader(nn.Module):
                 value,
                 offset,
                 window_size,
-                align_corners=offset is None
-                or self.far_window_align_corners,
+                align_corners=self.far_window_align_corners,
                 window_rows=rows)
-            out = out + torch.einsum('blnhw,bnhw->blhw', patches,
-                                     weights[:, cells])
+            out = out + (patches * weights[:, None, cells]).sum(2)
         return out
-
 
 def memory_gaps(memory_indices: Sequence[int],
                 current_index: int) -> Tuple[int, ...]:
