@@ -82,6 +82,9 @@ class VideoClipDataset(ClearLoadErrorsMixin, BaseDataset):
             worker and rank).
         videos (sequence of str, optional): Only these video folders.
         min_frames (int): Skip videos with fewer frames than this.
+        frame_range (tuple[int, int], optional): Only frames ``start`` to
+            ``stop - 1`` of every video (a training / held-out split of
+            one video's frames); ``frame_ids`` stay the video's indices.
         Other arguments: as mmengine's ``BaseDataset``.
     """
 
@@ -92,6 +95,7 @@ class VideoClipDataset(ClearLoadErrorsMixin, BaseDataset):
                  seed: int = 0,
                  videos: Optional[Sequence[str]] = None,
                  min_frames: int = 1,
+                 frame_range: Optional[Sequence[int]] = None,
                  data_prefix: Dict = dict(img_path=''),
                  **kwargs):
         if len(intervals) != len(interval_probs) or not intervals or \
@@ -105,6 +109,8 @@ class VideoClipDataset(ClearLoadErrorsMixin, BaseDataset):
         self.seed = seed
         self.videos = None if videos is None else list(videos)
         self.min_frames = min_frames
+        self.frame_range = None if frame_range is None else tuple(
+            int(i) for i in frame_range)
         super().__init__(data_prefix=data_prefix, **kwargs)
 
     def _video_folders(self) -> List[str]:
@@ -126,11 +132,13 @@ class VideoClipDataset(ClearLoadErrorsMixin, BaseDataset):
         data_list = []
         for name in self._video_folders():
             frames = _frames(osp.join(root, name))
-            if len(frames) < max(self.min_frames, 1):
+            start, stop = self.frame_range or (0, len(frames))
+            stop = min(stop, len(frames))
+            if stop - start < max(self.min_frames, 1):
                 continue
             interval = int(rng.choice(self.intervals, p=self.interval_probs))
-            for clip in sample_clips(len(frames), self.clip_length,
-                                     interval):
+            for clip in sample_clips(stop, self.clip_length, interval,
+                                     start):
                 data_list.append(
                     dict(video=name,
                          frame_ids=clip,
@@ -224,7 +232,7 @@ class DAVISVideoDataset(ClearLoadErrorsMixin, BaseDataset):
                 view = dict(img_path=osp.join(img_dir, frame))
                 ann = osp.join(ann_dir, osp.splitext(frame)[0] + '.png')
                 if osp.isfile(ann):
-                    # what mmseg's LoadAnnotations reads besides the path
+                    # (reduce_zero_label: for mmseg's LoadAnnotations)
                     view.update(seg_map_path=ann, reduce_zero_label=False,
                                 seg_fields=[])
                 views.append(view)

@@ -81,3 +81,32 @@ def test_layout_errors(tmp_path):
     with pytest.raises(ValueError, match='probabilities sum to 1'):
         VideoClipDataset(interval_probs=(0.5, 0.2, 0.2), pipeline=[],
                          lazy_init=True)
+
+
+def test_frame_range_splits_a_video(tmp_path):
+    write_frame_videos(str(tmp_path / 'f'), videos=(('v', 20), ))
+    data = VideoClipDataset(data_prefix=dict(img_path=str(tmp_path / 'f')),
+                            intervals=(2, ), interval_probs=(1.0, ),
+                            frame_range=(10, 16), pipeline=[])
+    # frames 10, 12, 14 inside [10, 16): one pair, 14 left over
+    assert [data.get_data_info(i)['frame_ids']
+            for i in range(len(data))] == [[10, 12]]
+
+
+def test_load_object_id_map(tmp_path):
+    from PIL import Image
+
+    from mmcorr.datasets.transforms import LoadObjectIdMap
+    from mmcorr.evaluation import VOSInputError, write_id_png
+    ids = np.zeros((6, 8), np.uint8)
+    ids[2:4, 3:6] = 2
+    write_id_png(str(tmp_path / 'a.png'), ids)
+    out = LoadObjectIdMap()(dict(seg_map_path=str(tmp_path / 'a.png')))
+    assert np.array_equal(out['gt_seg_map'], ids)
+    Image.new('RGB', (8, 6)).save(tmp_path / 'rgb.png')
+    with pytest.raises(VOSInputError, match="rgb.png: a 'RGB' image"):
+        LoadObjectIdMap()(dict(seg_map_path=str(tmp_path / 'rgb.png')))
+    from mmcorr.datasets.load_errors import LabelSizeError
+    with pytest.raises(LabelSizeError):
+        LoadObjectIdMap()(dict(seg_map_path=str(tmp_path / 'a.png'),
+                               ori_shape=(5, 8), img_path='x.jpg'))

@@ -8,7 +8,7 @@ test_pipeline = [
         type='ForEachView',
         transforms=[
             dict(type='LoadCheckedImage'),
-            dict(type='LoadCheckedAnnotations', reduce_zero_label=False),
+            dict(type='LoadObjectIdMap'),
         ]),
     dict(type='PackMultiViewInputs',
          meta_keys=('sample_idx', 'video', 'frame_ids'))

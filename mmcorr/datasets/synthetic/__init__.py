@@ -2,11 +2,12 @@
 """Procedural data generators: datasets that need no download."""
 from .photo_groups import generate_photo_groups
 from .photo_objects import generate_photo_objects
+from .photo_videos import generate_photo_videos
 from .shape_scenes import CLASSES as SHAPE_SCENES_CLASSES
 from .shape_scenes import PALETTE as SHAPE_SCENES_PALETTE
 from .shape_scenes import generate_shape_scenes, render_scene
 
 __all__ = [
-    'generate_photo_groups', 'generate_photo_objects', 'SHAPE_SCENES_CLASSES', 'SHAPE_SCENES_PALETTE',
+    'generate_photo_groups', 'generate_photo_objects', 'generate_photo_videos', 'SHAPE_SCENES_CLASSES', 'SHAPE_SCENES_PALETTE',
     'generate_shape_scenes', 'render_scene'
 ]

@@ -2,8 +2,8 @@
 from .geometric import (RecordedPad, RecordedRandomFlip, RecordedResize,
                         record_homography)
 from .loading import (LoadBinaryMask, LoadCheckedAnnotations,
-                      LoadCheckedImage, LoadForegroundMask, LoadSaliencyMap,
-                      read_image_file)
+                      LoadCheckedImage, LoadForegroundMask, LoadObjectIdMap,
+                      LoadSaliencyMap, read_image_file)
 from .synthetic_pair import RandomAffinePair
 from .views import (ForEachView, PackMultiViewInputs, keypoint_validity,
                     views_from_sides)
@@ -11,7 +11,8 @@ from .views import (ForEachView, PackMultiViewInputs, keypoint_validity,
 __all__ = [
     'RecordedPad', 'RecordedRandomFlip', 'RecordedResize',
     'record_homography', 'LoadCheckedAnnotations', 'LoadCheckedImage',
-    'LoadForegroundMask', 'LoadSaliencyMap', 'LoadBinaryMask',
+    'LoadForegroundMask', 'LoadObjectIdMap', 'LoadSaliencyMap',
+    'LoadBinaryMask',
     'read_image_file', 'RandomAffinePair',
     'ForEachView', 'PackMultiViewInputs', 'keypoint_validity',
     'views_from_sides'

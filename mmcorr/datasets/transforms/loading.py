@@ -356,3 +356,37 @@ class LoadBinaryMask(BaseTransform):
         return (f'{type(self).__name__}(threshold={self.threshold}, '
                 f'path_key={self.path_key!r}, '
                 f'imdecode_backend={self.imdecode_backend!r})')
+
+
+@TRANSFORMS.register_module()
+class LoadObjectIdMap(BaseTransform):
+    """``gt_seg_map`` (``(H, W)`` uint8 object ids) from an indexed PNG,
+    as video object segmentation annotations are stored (DAVIS,
+    YouTube-VOS: a palette PNG whose indices are the object ids, 255 void).
+
+    Reads ``seg_map_path`` with
+    :func:`mmcorr.evaluation.read_id_png`: a missing file, a corrupt one or
+    one that is not an indexed PNG (an RGB rendering of the masks, say) is
+    refused with a message naming the file; grey single-channel id PNGs
+    are accepted with ``allow_grey=True``.
+
+    Raises:
+        LabelSizeError: if an image was loaded first (``ori_shape``) and the
+            map's size differs from it; names both files.
+    """
+
+    def __init__(self, allow_grey: bool = False):
+        self.allow_grey = allow_grey
+
+    def transform(self, results: dict) -> dict:
+        from mmcorr.evaluation.davis_folders import read_id_png
+        path = results['seg_map_path']
+        ids = read_id_png(path, self.allow_grey)
+        check_label_size(ids.shape, results.get('ori_shape'), path,
+                         results.get('img_path'))
+        results['gt_seg_map'] = ids
+        results.setdefault('seg_fields', []).append('gt_seg_map')
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(allow_grey={self.allow_grey})'

@@ -79,7 +79,9 @@ class MASTVideoSegmentor(MultiViewModel):
 
     Args:
         backbone (dict): The encoder (``ResNet18Stride4``).
-        key_channels (int): Channels of the keys (MAST: 64).
+        key_channels (int, optional): Channels of the keys (MAST: 64, a
+            3 x 3 conv on the encoder's output); ``None``: the encoder's
+            output itself (e.g. ``LabPixelKeys``).
         stride (int): Stride of the keys, in pixels (4).
         memory_reader (dict): ``WindowedMemoryReader`` options.
         loss (dict): The reconstruction loss.
@@ -105,8 +107,9 @@ class MASTVideoSegmentor(MultiViewModel):
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
-        self.key_proj = nn.Conv2d(self.backbone.out_channels, key_channels,
-                                  3, padding=1)
+        # key_channels=None: the encoder's output is the key (baselines)
+        self.key_proj = nn.Identity() if key_channels is None else \
+            nn.Conv2d(self.backbone.out_channels, key_channels, 3, padding=1)
         self.stride = stride
         self.memory_reader = MODELS.build(
             memory_reader or dict(type='WindowedMemoryReader'))
@@ -166,36 +169,62 @@ class MASTVideoSegmentor(MultiViewModel):
             raise ValueError('MAST trains on clips of at least 2 frames '
                              f'(references and a target), got {len(views)}')
         frames = torch.stack(views, dim=1)
-        batch = frames.shape[0]
-        pick = torch.randint(len(COLOUR_CHANNELS), (batch, ),
+        pick = torch.randint(len(COLOUR_CHANNELS), (frames.shape[0], ),
                              device=frames.device)
         channels = torch.tensor(COLOUR_CHANNELS, device=frames.device)[pick]
+        pred, truth = self.reconstruct(frames, channels, data_samples)
+        return {
+            self.loss_reconstruction.loss_name:
+            self.loss_reconstruction(pred, truth)
+        }
+
+    def reconstruct(self, frames: Tensor, channels: Tensor,
+                    data_samples=None) -> Tuple[Tensor, Tensor]:
+        """MAST's pretext task: drop one Lab colour channel from every frame
+        of each clip, reconstruct the last frame's from the others.
+
+        Args:
+            frames (Tensor): ``[B, N, 3, H, W]`` normalised Lab clips.
+            channels (Tensor): ``[B]``, the channel dropped per clip (1 = a,
+                2 = b).
+            data_samples: Their ``frame_ids`` give the gaps (consecutive
+                frames without them).
+
+        Returns:
+            tuple: The reconstruction and the true channel of the last
+            frame, ``[B, 1, H, W]`` each (normalised units; x127 for Lab).
+        """
+        batch, num_frames = frames.shape[:2]
+        if num_frames < 2:
+            raise ValueError('reconstruction needs at least 2 frames, got '
+                             f'{num_frames}')
         dropped = drop_colour_channel(frames, channels)
         # the true dropped channel: [B, N, 1, H, W]
         truth = frames[torch.arange(batch), :, channels].unsqueeze(2)
-        preds, targets = [], []
-        for gaps, rows in self._samples_by_gaps(data_samples, len(views)):
+        pred = frames.new_zeros(batch, 1, *frames.shape[-2:])
+        for gaps, rows in self._samples_by_gaps(data_samples, num_frames,
+                                                batch):
             keys = [self.extract_keys(dropped[rows, i])
-                    for i in range(len(views))]
+                    for i in range(num_frames)]
             values = [self.subsample(truth[rows, i])
-                      for i in range(len(views) - 1)]
+                      for i in range(num_frames - 1)]
             out = self.memory_reader(keys[-1], keys[:-1], values, gaps,
                                      self.train_cfg['window_size'])
-            preds.append(F.interpolate(out, size=frames.shape[-2:],
-                                       mode='bilinear', align_corners=False))
-            targets.append(truth[rows, -1])
-        return {
-            self.loss_reconstruction.loss_name:
-            self.loss_reconstruction(torch.cat(preds), torch.cat(targets))
-        }
+            pred[rows] = F.interpolate(out, size=frames.shape[-2:],
+                                       mode='bilinear', align_corners=False)
+        return pred, truth[:, -1]
 
     @staticmethod
-    def _samples_by_gaps(data_samples, num_frames: int
+    def _samples_by_gaps(data_samples, num_frames: int, batch: int
                          ) -> List[Tuple[Tuple[int, ...], List[int]]]:
         """Group the batch by the gaps of its reference frames to its last
         frame (from ``frame_ids``; consecutive frames without them)."""
+        samples = list(data_samples) if data_samples else [None] * batch
+        if len(samples) != batch:
+            raise ValueError(f'{len(samples)} data samples for a batch of '
+                             f'{batch} clips')
         groups: Dict[Tuple[int, ...], List[int]] = {}
-        for b, sample in enumerate(data_samples or [None]):
+        for b, sample in enumerate(samples):
             ids = sample.metainfo.get('frame_ids') if sample is not None \
                 else None
             if ids is None:
@@ -261,10 +290,22 @@ class MASTVideoSegmentor(MultiViewModel):
         for index in [i for i in keys if i < oldest and i not in keep]:
             del keys[index], values[index]
 
+    @staticmethod
+    def _check_frame_sizes(sample, index: int) -> None:
+        sizes = [tuple(v.metainfo['img_shape']) for v in sample.views
+                 if 'img_shape' in v.metainfo]
+        if len(set(sizes)) > 1:
+            frames = [i for i, size in enumerate(sizes) if size != sizes[0]]
+            raise ValueError(
+                f'sample {index}: the frames of a clip must share one size; '
+                f'frame 0 is {sizes[0]}, frame {frames[0]} is '
+                f'{sizes[frames[0]]} (resize them in the pipeline)')
+
     def predict(self, views: List[Tensor], data_samples, extras=None):
         """Propagate each clip's first-frame ``gt_sem_seg``."""
         first = []
         for b, sample in enumerate(data_samples):
+            self._check_frame_sizes(sample, b)
             gt = sample.views[0].get('gt_sem_seg')
             if gt is None:
                 raise ValueError(f'sample {b}: MAST propagates the first '

@@ -144,3 +144,58 @@ def test_predict_needs_a_first_mask_and_colour_frames():
         model(**data, mode='predict')
     with pytest.raises(ValueError, match=r'takes \[B, 3, H, W\]'):
         model.extract_keys(torch.zeros(1, 1, *SIZE))
+
+
+def test_loss_uses_every_clip_of_the_batch():
+    """Without data samples every clip counts (not only the first)."""
+    model = tiny_model().train()
+    torch.manual_seed(0)
+    frames = [torch.randn(3, 3, 16, 16) for _ in range(2)]
+    base = model.loss(frames, None, {})['loss_reconstruction']
+    torch.manual_seed(0)
+    changed = [f.clone() for f in frames]
+    changed[1][2] += 3.0  # only the last clip's target frame
+    assert model.loss(changed, None, {})['loss_reconstruction'] != base
+
+
+def test_reconstruct_returns_the_dropped_channel_of_the_last_frame():
+    model = tiny_model().eval()
+    frames = torch.randn(2, 2, 3, 16, 16)
+    with torch.no_grad():
+        pred, truth = model.reconstruct(frames, torch.tensor([1, 2]))
+    assert pred.shape == truth.shape == (2, 1, 16, 16)
+    assert torch.equal(truth[0, 0], frames[0, 1, 1])
+    assert torch.equal(truth[1, 0], frames[1, 1, 2])
+    with pytest.raises(ValueError, match='at least 2 frames'):
+        model.reconstruct(frames[:, :1], torch.tensor([1, 2]))
+
+
+def test_frames_of_different_sizes_are_refused():
+    model = tiny_model().eval()
+    data = model.data_preprocessor(clip(3))
+    data['data_samples'][0].views[2].set_metainfo(dict(img_shape=(30, 40)))
+    with pytest.raises(ValueError, match='frame 2 is'):
+        model(**data, mode='predict')
+
+
+def test_void_and_non_consecutive_ids_in_the_first_mask():
+    """Void (255) is background; ids 0, 3 propagate as 0 and 3 (absent ids
+    stay absent)."""
+    model = tiny_model().eval()
+    mask = torch.zeros(1, *SIZE, dtype=torch.long)
+    mask[:, 8:20, 10:22] = 3
+    mask[:, 0, :] = 255
+    data = model.data_preprocessor(clip(3, first_mask=mask))
+    with torch.no_grad():
+        samples = model(**data, mode='predict')
+    for view in samples[0].views[1:]:
+        assert set(view.pred_sem_seg.data.unique().tolist()) <= {0, 3}
+
+
+def test_one_frame_clip_predicts_its_mask():
+    model = tiny_model().eval()
+    data = model.data_preprocessor(clip(1))
+    with torch.no_grad():
+        samples = model(**data, mode='predict')
+    first = data['data_samples'][0].views[0].gt_sem_seg.data
+    assert torch.equal(samples[0].views[0].pred_sem_seg.data, first)

@@ -1,0 +1,49 @@
+# PhotoVideos: the embedded video object segmentation benchmark (make data, or
+# python tools/misc/generate_photo_videos.py data/photo_videos): clips of
+# 96 x 128 composed from scikit-image's real photographs, objects that move,
+# rotate, scale, deform and occlude each other over a panning background,
+# with exact masks. Training clips (no masks) in YouTube-VOS'
+# train_all_frames layout, held-out clips (other objects, photographs and
+# backgrounds) in DAVIS-2017's, scored by the DAVIS protocol.
+photo_videos_root = 'data/photo_videos'
+train_pipeline = [
+    dict(type='ForEachView', transforms=[dict(type='LoadCheckedImage')]),
+    dict(type='PackMultiViewInputs',
+         meta_keys=('sample_idx', 'video', 'frame_ids'))
+]
+test_pipeline = [
+    dict(
+        type='ForEachView',
+        transforms=[
+            dict(type='LoadCheckedImage'),
+            dict(type='LoadObjectIdMap'),
+        ]),
+    dict(type='PackMultiViewInputs',
+         meta_keys=('sample_idx', 'video', 'frame_ids'))
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type='YouTubeVOSClipDataset',
+        data_root=photo_videos_root,
+        clip_length=2,
+        intervals=(2, 5, 8),
+        interval_probs=(0.4, 0.4, 0.2),
+        pipeline=train_pipeline))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type='DAVISVideoDataset',
+        data_root=f'{photo_videos_root}/DAVIS',
+        split='val',
+        resolution='480p',
+        pipeline=test_pipeline))
+test_evaluator = dict(type='DAVISJFMetric')

@@ -1,0 +1,13 @@
+# Baseline of the embedded video benchmark: MAST's propagation (same memory,
+# windows and ROI localisation) with the Lab pixels, averaged over 4 x 4
+# cells, as keys instead of learned features. Nothing to train:
+# tools/test.py CONFIG none. `scale` sets the softmax temperature of the
+# pixel dot products (see configs/mast/README.md for the sweep).
+_base_ = [
+    '../_base_/models/mast_r18.py', '../_base_/datasets/photo_videos.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/schedule_test_only.py'
+]
+model = dict(backbone=dict(_delete_=True, type='LabPixelKeys', stride=4,
+                           scale=4.0),
+             key_channels=None)
+train_dataloader = None
