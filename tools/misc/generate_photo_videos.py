@@ -12,6 +12,8 @@ def main(argv=None):
     parser.add_argument('root', nargs='?', default='data/photo_videos')
     parser.add_argument('--train-clips', type=int, default=60)
     parser.add_argument('--test-clips', type=int, default=8)
+    parser.add_argument('--dev-clips', type=int, default=8,
+                        help='clips of the training categories with masks')
     parser.add_argument('--train-frames', type=int, default=30)
     parser.add_argument('--test-frames', type=int, default=40)
     parser.add_argument('--size', type=int, nargs=2, default=(96, 128),
@@ -24,7 +26,8 @@ def main(argv=None):
     params = generate_photo_videos(
         args.root, train_clips=args.train_clips, test_clips=args.test_clips,
         train_frames=args.train_frames, test_frames=args.test_frames,
-        size=args.size, seed=args.seed, force=args.force)
+        size=args.size, seed=args.seed, force=args.force,
+        dev_clips=args.dev_clips)
     print(f'PhotoVideos ({params["train_clips"]} training clips of '
           f'{params["train_frames"]} frames, {params["test_clips"]} held-out '
           f'clips of {params["test_frames"]}, {params["size"][0]} x '

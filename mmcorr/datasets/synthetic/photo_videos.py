@@ -18,7 +18,10 @@ so that objects occlude each other and reappear.
 
 The held-out clips use other outline families, photographs and
 backgrounds than the training clips (those of PhotoGroups' test split).
-Training clips carry no masks (MAST learns without them).
+Training clips carry no masks (MAST learns without them). A third split,
+``dev``, has clips of the training categories with masks, listed as the
+DAVIS set ``dev``: test-time settings are chosen on it, never on the
+held-out clips.
 
 On disk, the public layouts, so that the datasets and the scorer of the
 real data run unchanged::
@@ -26,7 +29,7 @@ real data run unchanged::
     <root>/train_all_frames/JPEGImages/<clip>/%05d.jpg      training clips
     <root>/DAVIS/JPEGImages/480p/<clip>/%05d.jpg           held-out clips
     <root>/DAVIS/Annotations/480p/<clip>/%05d.png          their id masks
-    <root>/DAVIS/ImageSets/2017/val.txt                    (indexed, DAVIS
+    <root>/DAVIS/ImageSets/2017/{val,dev}.txt              (indexed, DAVIS
     <root>/photo_videos.json                                palette)
 
 Clip ``c`` of split ``s`` uses ``numpy.random.default_rng((seed, s, c))``.
@@ -44,9 +47,11 @@ from .photo_groups import (BACKGROUNDS, CATEGORIES, GroupPool,
                            category_name, make_instance)
 
 FORMAT_VERSION = 1
-SPLIT_IDS = {'train': 0, 'test': 1}
+SPLIT_IDS = {'train': 0, 'test': 1, 'dev': 2}
 #: PhotoGroups' split whose categories and backgrounds each split uses.
-CATEGORY_SPLIT = {'train': 'train', 'test': 'test'}
+CATEGORY_SPLIT = {'train': 'train', 'test': 'test', 'dev': 'train'}
+#: The DAVIS set list of each annotated split.
+SET_NAMES = {'test': 'val', 'dev': 'dev'}
 
 
 def tint_if_grey(rng: np.random.Generator, rgb: np.ndarray) -> np.ndarray:
@@ -200,11 +205,13 @@ def generate_photo_videos(root: str, train_clips: int = 60,
                           test_clips: int = 8, train_frames: int = 30,
                           test_frames: int = 40,
                           size: Tuple[int, int] = (96, 128),
-                          seed: int = 0, force: bool = False) -> Dict:
+                          seed: int = 0, force: bool = False,
+                          dev_clips: int = 8) -> Dict:
     """Write PhotoVideos under ``root`` (skipped when it is up to date).
 
     Args:
-        train_clips, test_clips: Clips per split.
+        train_clips, test_clips, dev_clips: Clips per split (dev clips
+            have test_frames frames).
         train_frames, test_frames: Frames per clip (held-out clips are long
             enough for frames more than 15 frames back, MAST's far memory).
         size: ``(H, W)`` of the frames, in pixels.
@@ -217,7 +224,7 @@ def generate_photo_videos(root: str, train_clips: int = 60,
     params = dict(format_version=FORMAT_VERSION, train_clips=train_clips,
                   test_clips=test_clips, train_frames=train_frames,
                   test_frames=test_frames, size=[int(s) for s in size],
-                  seed=seed)
+                  seed=seed, dev_clips=dev_clips)
     stamp = osp.join(root, 'photo_videos.json')
     if not force and osp.exists(stamp):
         with open(stamp) as f:
@@ -228,17 +235,18 @@ def generate_photo_videos(root: str, train_clips: int = 60,
     pool = GroupPool()
     objects = {}
     for split, clips, frames in (('train', train_clips, train_frames),
-                                 ('test', test_clips, test_frames)):
+                                 ('test', test_clips, test_frames),
+                                 ('dev', dev_clips, test_frames)):
         names = [f'{split}_{c:03d}' for c in range(clips)]
         for c, name in enumerate(names):
             rng = np.random.default_rng((seed, SPLIT_IDS[split], c))
             clip = compose_clip(rng, pool, split, frames, tuple(params['size']))
             objects[name] = clip['objects']
             _write_split_clip(root, split, name, clip)
-        if split == 'test':
+        if split in SET_NAMES and names:
             sets = osp.join(root, 'DAVIS', 'ImageSets', '2017')
             os.makedirs(sets, exist_ok=True)
-            with open(osp.join(sets, 'val.txt'), 'w') as f:
+            with open(osp.join(sets, f'{SET_NAMES[split]}.txt'), 'w') as f:
                 f.write('\n'.join(names) + '\n')
     with open(stamp, 'w') as f:
         json.dump(dict(params=params, objects=objects), f, indent=2)

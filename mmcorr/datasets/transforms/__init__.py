@@ -1,4 +1,5 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
+from .clip_color import ClipHueShift
 from .geometric import (RecordedPad, RecordedRandomFlip, RecordedResize,
                         record_homography)
 from .loading import (LoadBinaryMask, LoadCheckedAnnotations,
@@ -9,6 +10,7 @@ from .views import (ForEachView, PackMultiViewInputs, keypoint_validity,
                     views_from_sides)
 
 __all__ = [
+    'ClipHueShift',
     'RecordedPad', 'RecordedRandomFlip', 'RecordedResize',
     'record_homography', 'LoadCheckedAnnotations', 'LoadCheckedImage',
     'LoadForegroundMask', 'LoadObjectIdMap', 'LoadSaliencyMap',

@@ -12,8 +12,8 @@
 from typing import Dict, List, Tuple
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmcorr.registry import MODELS
@@ -23,7 +23,7 @@ __all__ = ['FirstMaskCopy', 'LabPixelKeys']
 
 
 @MODELS.register_module()
-class LabPixelKeys(nn.Module):
+class LabPixelKeys(BaseModule):
     """Lab pixels as keys: ``[B, 3, H, W]`` -> ``[B, 3, ceil(H/s),
     ceil(W/s)]``, the mean of each ``s x s`` cell times ``scale``.
 
@@ -31,10 +31,11 @@ class LabPixelKeys(nn.Module):
         stride (int): Cell side, in pixels (MAST's key stride: 4).
         scale (float): Multiplies the keys, i.e. the inverse square root of
             the softmax temperature of their dot products.
+        init_cfg: Unused (no parameters); accepted as every backbone's.
     """
 
-    def __init__(self, stride: int = 4, scale: float = 1.0):
-        super().__init__()
+    def __init__(self, stride: int = 4, scale: float = 1.0, init_cfg=None):
+        super().__init__(init_cfg)
         self.stride, self.scale = stride, scale
         self.out_channels = 3
 
