@@ -520,8 +520,8 @@ def pixel_baseline(runner: DemoRunner, entry: DemoEntry, result: RunResult):
 
 def vos_pictures(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     """The first held-out clip propagated: overlay strip and GIF."""
-    clips = sorted(glob.glob(osp.join(result.data_root, 'DAVIS',
-                                      'JPEGImages', '480p', '*')))
+    clips = sorted(glob.glob(osp.join(result.data_root, 'JPEGImages',
+                                      '480p', '*')))
     first = osp.join(clips[0].replace('JPEGImages', 'Annotations'),
                      '00000.png')
     out_dir = osp.join(result.work_dir, 'pictures')
@@ -640,7 +640,10 @@ NOTES = (
     'score and baseline score: the metric in percent on the same data '
     '(mBIoU: mean Boundary IoU; PCK@a: keypoints within a x max(H, W); '
     'Smeasure, maxFm, maxEm, MAE: co-saliency through PySODMetrics at the '
-    'ground truth resolution, as fractions, MAE lower is better); '
+    'ground truth resolution, as fractions, MAE lower is better; '
+    'J&F-Mean, J-Mean, F-Mean: the DAVIS-2017 protocol, as fractions; '
+    'ab error: mean absolute error of the dropped Lab channel of held-out '
+    'frame pairs, Lab units, lower is better); '
     'train time: wall-clock time of tools/train.py (start-up and the '
     "schedule's validations included); '—' as baseline: the row is a "
     'baseline itself.')

@@ -4,7 +4,8 @@
 # rotate, scale, deform and occlude each other over a panning background,
 # with exact masks. Training clips (no masks) in YouTube-VOS'
 # train_all_frames layout, held-out clips (other objects, photographs and
-# backgrounds) in DAVIS-2017's, scored by the DAVIS protocol.
+# backgrounds) in DAVIS-2017's, both under one root, scored by the DAVIS
+# protocol.
 photo_videos_root = 'data/photo_videos'
 train_pipeline = [
     dict(type='ForEachView', transforms=[dict(type='LoadCheckedImage')]),
@@ -42,7 +43,7 @@ test_dataloader = dict(
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type='DAVISVideoDataset',
-        data_root=f'{photo_videos_root}/DAVIS',
+        data_root=photo_videos_root,
         split='val',
         resolution='480p',
         pipeline=test_pipeline))

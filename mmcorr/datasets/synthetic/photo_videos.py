@@ -24,12 +24,13 @@ DAVIS set ``dev``: test-time settings are chosen on it, never on the
 held-out clips.
 
 On disk, the public layouts, so that the datasets and the scorer of the
-real data run unchanged::
+real data run unchanged (YouTube-VOS' training frames and DAVIS-2017's
+folders side by side under one root)::
 
     <root>/train_all_frames/JPEGImages/<clip>/%05d.jpg      training clips
-    <root>/DAVIS/JPEGImages/480p/<clip>/%05d.jpg           held-out clips
-    <root>/DAVIS/Annotations/480p/<clip>/%05d.png          their id masks
-    <root>/DAVIS/ImageSets/2017/{val,dev}.txt              (indexed, DAVIS
+    <root>/JPEGImages/480p/<clip>/%05d.jpg                 held-out clips
+    <root>/Annotations/480p/<clip>/%05d.png                their id masks
+    <root>/ImageSets/2017/{val,dev}.txt                    (indexed, DAVIS
     <root>/photo_videos.json                                palette)
 
 Clip ``c`` of split ``s`` uses ``numpy.random.default_rng((seed, s, c))``.
@@ -230,7 +231,8 @@ def generate_photo_videos(root: str, train_clips: int = 60,
         with open(stamp) as f:
             if json.load(f).get('params') == params:
                 return params
-    for sub in ('train_all_frames', 'DAVIS'):
+    for sub in ('train_all_frames', 'JPEGImages', 'Annotations',
+                'ImageSets'):
         shutil.rmtree(osp.join(root, sub), ignore_errors=True)
     pool = GroupPool()
     objects = {}
@@ -244,7 +246,7 @@ def generate_photo_videos(root: str, train_clips: int = 60,
             objects[name] = clip['objects']
             _write_split_clip(root, split, name, clip)
         if split in SET_NAMES and names:
-            sets = osp.join(root, 'DAVIS', 'ImageSets', '2017')
+            sets = osp.join(root, 'ImageSets', '2017')
             os.makedirs(sets, exist_ok=True)
             with open(osp.join(sets, f'{SET_NAMES[split]}.txt'), 'w') as f:
                 f.write('\n'.join(names) + '\n')
@@ -260,8 +262,8 @@ def _write_split_clip(root: str, split: str, name: str, clip: Dict) -> None:
         _write_clip(osp.join(root, 'train_all_frames', 'JPEGImages', name),
                     clip['frames'])
         return
-    _write_clip(osp.join(root, 'DAVIS', 'JPEGImages', '480p', name),
+    _write_clip(osp.join(root, 'JPEGImages', '480p', name),
                 clip['frames'])
     for t, ids in enumerate(clip['masks']):
-        write_id_png(osp.join(root, 'DAVIS', 'Annotations', '480p', name,
+        write_id_png(osp.join(root, 'Annotations', '480p', name,
                               f'{t:05d}.png'), ids)

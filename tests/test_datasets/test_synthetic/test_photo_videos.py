@@ -28,7 +28,7 @@ def test_layout_is_the_public_ones(root):
     train = YouTubeVOSClipDataset(data_root=root, intervals=(1, ),
                                   interval_probs=(1.0, ), pipeline=[])
     assert len(train) == 2 * 3  # 2 clips, 6 frames in pairs
-    test = DAVISVideoDataset(data_root=os.path.join(root, 'DAVIS'),
+    test = DAVISVideoDataset(data_root=root,
                              pipeline=[])
     assert [test.get_data_info(i)['video'] for i in range(2)] == [
         'test_000', 'test_001']
@@ -40,7 +40,7 @@ def test_layout_is_the_public_ones(root):
 
 
 def test_objects_move_and_masks_hold_their_ids(root):
-    folder = os.path.join(root, 'DAVIS', 'Annotations', '480p', 'test_000')
+    folder = os.path.join(root, 'Annotations', '480p', 'test_000')
     masks = [read_id_png(os.path.join(folder, f'{t:05d}.png'))
              for t in range(8)]
     count = int(masks[0].max())
@@ -62,9 +62,9 @@ def test_held_out_clips_use_held_out_categories(root):
 def test_deterministic_and_skipped_when_up_to_date(root, tmp_path):
     other = str(tmp_path / 'again')
     generate_photo_videos(other, **ARGS)
-    a = cv2.imread(os.path.join(root, 'DAVIS', 'JPEGImages', '480p',
+    a = cv2.imread(os.path.join(root, 'JPEGImages', '480p',
                                 'test_001', '00005.jpg'))
-    b = cv2.imread(os.path.join(other, 'DAVIS', 'JPEGImages', '480p',
+    b = cv2.imread(os.path.join(other, 'JPEGImages', '480p',
                                 'test_001', '00005.jpg'))
     assert np.array_equal(a, b)
     stamp = os.path.join(other, 'photo_videos.json')
