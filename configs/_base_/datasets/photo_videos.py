@@ -6,19 +6,10 @@
 # train_all_frames layout, held-out clips (other objects, photographs and
 # backgrounds) in DAVIS-2017's, both under one root, scored by the DAVIS
 # protocol.
+_base_ = ['./davis2017_val_480p.py']
 photo_videos_root = 'data/photo_videos'
 train_pipeline = [
     dict(type='ForEachView', transforms=[dict(type='LoadCheckedImage')]),
-    dict(type='PackMultiViewInputs',
-         meta_keys=('sample_idx', 'video', 'frame_ids'))
-]
-test_pipeline = [
-    dict(
-        type='ForEachView',
-        transforms=[
-            dict(type='LoadCheckedImage'),
-            dict(type='LoadObjectIdMap'),
-        ]),
     dict(type='PackMultiViewInputs',
          meta_keys=('sample_idx', 'video', 'frame_ids'))
 ]
@@ -35,16 +26,6 @@ train_dataloader = dict(
         intervals=(2, 5, 8),
         interval_probs=(0.4, 0.4, 0.2),
         pipeline=train_pipeline))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=1,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type='DAVISVideoDataset',
-        data_root=photo_videos_root,
-        split='val',
-        resolution='480p',
-        pipeline=test_pipeline))
-test_evaluator = dict(type='DAVISJFMetric')
+# the held-out clips: DAVIS-2017's test pipeline and metric, this root
+test_dataloader = dict(dataset=dict(data_root=photo_videos_root))
+test_evaluator = dict(_delete_=True, type='DAVISJFMetric')
