@@ -47,7 +47,7 @@ import numpy as np
 from .photo_groups import (BACKGROUNDS, CATEGORIES, GroupPool,
                            category_name, make_instance)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: DAVIS folders at the root, dev split
 SPLIT_IDS = {'train': 0, 'test': 1, 'dev': 2}
 #: PhotoGroups' split whose categories and backgrounds each split uses.
 CATEGORY_SPLIT = {'train': 'train', 'test': 'test', 'dev': 'train'}
