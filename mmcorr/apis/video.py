@@ -14,7 +14,7 @@ through the model's data preprocessor (Lab conversion and normalisation)
 at their own size, and the model's ``propagate`` does the rest.
 """
 import os
-from typing import List, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 import cv2
 import numpy as np
@@ -28,7 +28,7 @@ __all__ = ['propagate_masks', 'read_video']
 FrameLike = Union[str, os.PathLike, np.ndarray]
 
 
-def read_video(path: str, max_frames: int = None, step: int = 1
+def read_video(path: str, max_frames: Optional[int] = None, step: int = 1
                ) -> List[np.ndarray]:
     """Frames of a video file (OpenCV), BGR uint8, every ``step``-th."""
     if not os.path.isfile(path):

@@ -129,3 +129,16 @@ def test_clip_hue_shift_is_the_same_in_every_frame():
     assert np.abs(value - shifted).max() <= 2
     with pytest.raises(ValueError, match='view 0 needs a loaded'):
         ClipHueShift()(dict(views=[dict(img=None)]))
+
+
+def test_grey_frame_is_read_as_colour_without_chroma(tmp_path):
+    """A grey frame file loads as 3 equal channels (a = b = 0 in Lab), so a
+    clip mixing grey and colour frames still propagates."""
+    import cv2
+
+    from mmcorr.datasets.transforms import LoadCheckedImage
+    grey = np.arange(48, dtype=np.uint8).reshape(6, 8) * 5
+    cv2.imwrite(str(tmp_path / 'g.png'), grey)
+    out = LoadCheckedImage()(dict(img_path=str(tmp_path / 'g.png')))
+    assert out['img'].shape == (6, 8, 3)
+    assert (out['img'] == grey[..., None]).all()

@@ -223,6 +223,7 @@ class WindowedMemoryReader(nn.Module):
             out = out + (patches * weights[:, None, cells]).sum(2)
         return out
 
+
 def memory_gaps(memory_indices: Sequence[int],
                 current_index: int) -> Tuple[int, ...]:
     """Frame gaps ``current_index - i`` of memory frames before the query."""
