@@ -260,7 +260,8 @@ TASK_UTILS = MMCorrRegistry('task util', MMENGINE_TASK_UTILS,
                             ['mmcorr.models'])
 
 OPTIMIZERS = MMCorrRegistry('optimizer', MMENGINE_OPTIMIZERS)
-OPTIM_WRAPPERS = MMCorrRegistry('optim_wrapper', MMENGINE_OPTIM_WRAPPERS)
+OPTIM_WRAPPERS = MMCorrRegistry('optim_wrapper', MMENGINE_OPTIM_WRAPPERS,
+                                ['mmcorr.engine'])
 OPTIM_WRAPPER_CONSTRUCTORS = MMCorrRegistry(
     'optimizer wrapper constructor', MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS)
 PARAM_SCHEDULERS = MMCorrRegistry('parameter scheduler',

@@ -5,9 +5,11 @@ from .checkpoint import (CheckpointMismatchError, StateDictMismatch,
                          load_model_checkpoint)
 from .hooks import (ExactResumeHook, add_exact_resume_hook,
                     capture_random_state, restore_random_state)
+from .optimizers import BF16AutocastOptimWrapper
 
 __all__ = [
     'CheckpointMismatchError', 'StateDictMismatch', 'compare_state_dicts',
     'find_resume_checkpoint', 'load_model_checkpoint', 'ExactResumeHook',
-    'add_exact_resume_hook', 'capture_random_state', 'restore_random_state'
+    'add_exact_resume_hook', 'capture_random_state', 'restore_random_state',
+    'BF16AutocastOptimWrapper'
 ]

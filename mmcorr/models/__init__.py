@@ -4,13 +4,13 @@
 An mmseg config reaches them with ``custom_imports=dict(imports=['mmcorr.models'])``
 and ``type='mmcorr.<Name>'``.
 """
-from . import (backbones, cosaliency, data_preprocessors, decode_heads, layers,
-               losses, matchers, necks, saliency, video)
+from . import (backbones, cosaliency, data_preprocessors, decode_heads,
+               instance, layers, losses, matchers, necks, saliency, video)
 from .data_preprocessors import MultiViewDataPreprocessor
 from .multi_view_model import MultiViewModel
 
 __all__ = [
-    'backbones', 'cosaliency', 'data_preprocessors', 'decode_heads', 'layers', 'losses',
+    'backbones', 'cosaliency', 'data_preprocessors', 'decode_heads', 'instance', 'layers', 'losses',
     'matchers', 'necks', 'saliency', 'video', 'MultiViewDataPreprocessor',
     'MultiViewModel'
 ]

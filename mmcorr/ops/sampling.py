@@ -1,5 +1,6 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-"""Bilinear ``P x P`` windows around per-pixel offset positions."""
+"""Bilinear sampling: ``P x P`` windows around per-pixel offset positions,
+and feature vectors at sub-pixel points."""
 from typing import Optional
 
 import torch
@@ -10,7 +11,7 @@ from ._checks import (check_4d, check_finite, check_int, check_odd,
                       check_same_device, check_tensor)
 from ._grid_sample import grid_sample
 
-__all__ = ['sample_patches']
+__all__ = ['sample_patches', 'sample_points']
 
 
 def sample_patches(feat: Tensor,
@@ -85,6 +86,41 @@ def sample_patches(feat: Tensor,
         padding_mode=padding_mode,
         align_corners=align_corners)
     return out.view(batch, -1, cells, height, width)
+
+
+def sample_points(feat: Tensor, points: Tensor) -> Tensor:
+    """The feature vector of ``feat`` at each of ``K`` sub-pixel points.
+
+    ``out[b, k] = feat[b, :, y, x]`` at ``(x, y) = points[b, k]``, bilinear,
+    in pixel units with pixel centres at integers (pixel ``(0, 0)`` is the
+    top-left centre), as AdaptIS' ``ExtractQueryFeatures`` reads it (a
+    torchvision ``RoIAlign`` of output 1 x 1 on the box ``[p - 0.5, p]``,
+    which samples exactly at ``p``). Positions beyond the last centre read
+    the border pixel (RoIAlign's clamp); points must lie inside the map.
+
+    Args:
+        feat (Tensor): ``[B, C, H, W]``, floating point.
+        points (Tensor): ``[B, K, 2]`` ``(x, y)`` in pixels of ``feat``,
+            any real dtype (cast to ``feat``'s), ``0 <= x <= W - 1``,
+            ``0 <= y <= H - 1``.
+
+    Returns:
+        Tensor: ``[B, K, C]``.
+    """
+    check_4d(feat, 'feat')
+    check_tensor(points, 'points', '[B, K, 2]', 3, floating=False)
+    batch, _, height, width = feat.shape
+    if points.shape[0] != batch or points.shape[2] != 2:
+        raise ValueError(f'points must be [B, K, 2] with B = {batch}, got '
+                         f'{tuple(points.shape)}')
+    check_same_device(points, feat, 'points', 'feat')
+    points = points.to(feat.dtype)
+    check_finite(points, 'points')
+    grid, align_corners = _normalise(points[..., 0], points[..., 1],
+                                     (height, width), True, 'border')
+    out = grid_sample(feat, grid[:, :, None], mode='bilinear',
+                      padding_mode='border', align_corners=align_corners)
+    return out[..., 0].transpose(1, 2)
 
 
 def _check_window_rows(window_rows: Optional[range], patch_size: int) -> range:

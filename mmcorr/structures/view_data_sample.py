@@ -4,11 +4,24 @@ import torch
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
-from .fields import mask_check, tensor_check, typed_field
+from .fields import check_tensor_shape, mask_check, tensor_check, typed_field
 
 _KEYPOINTS = tensor_check((None, 2), '(x, y) per keypoint')
 _BBOX = tensor_check((4, ), 'x1, y1, x2, y2')
 _SIZE = tensor_check((), 'a scalar length in pixels')
+_QUERY_IDS = tensor_check((None, ), 'the instance id under each query point',
+                          torch.int64)
+
+
+def _id_map_check(name: str, value: PixelData) -> None:
+    data = value.get('data')
+    if data is None:
+        raise ValueError(f'{name} must hold a `data` field [1, H, W]')
+    check_tensor_shape(name + '.data', data, (1, None, None),
+                       'integer ids at network-input size, 0 = none')
+    if data.is_floating_point():
+        raise ValueError(f'{name}.data must hold integer ids, got '
+                         f'{data.dtype}')
 
 
 class ViewDataSample(SegDataSample):
@@ -30,6 +43,14 @@ class ViewDataSample(SegDataSample):
       pixels.
     - ``gt_bbox_size`` (0-d Tensor): ``max(h, w)`` of the object box in
       original pixels, for datasets that publish only this length.
+    - ``gt_instance_ids`` / ``pred_instance_ids`` (:obj:`PixelData`):
+      ``data`` int64 ``[1, H, W]`` at the view's ``img_shape``, ``0`` for
+      no instance (background or stuff), ``1..N`` the instances (AdaptIS).
+    - ``gt_query_points`` (Tensor ``[K, 2]``): ``(x, y)`` query points in
+      NETWORK-INPUT pixels (sampled after the geometric transforms),
+      with ``gt_query_ids`` (int64 ``[K]``), the instance id under each.
+    - ``pred_query_logits`` (Tensor ``[K, H, W]``): the instance logits of
+      the query points (AdaptIS' point-driven mode).
     - ``pred_saliency`` (:obj:`PixelData`): ``data`` float ``[1, H, W]``, a
       (co-)saliency probability in ``[0, 1]`` at the view's ``img_shape``.
 
@@ -52,3 +73,12 @@ class ViewDataSample(SegDataSample):
                                 'saliency probability, data [1, H, W]')
     gt_bbox_size = typed_field('gt_bbox_size', torch.Tensor, _SIZE,
                                'max(h, w) of the object box')
+    gt_instance_ids = typed_field('gt_instance_ids', PixelData, _id_map_check,
+                                  'instance ids, data [1, H, W]')
+    pred_instance_ids = typed_field('pred_instance_ids', PixelData,
+                                    _id_map_check,
+                                    'instance ids, data [1, H, W]')
+    gt_query_points = typed_field('gt_query_points', torch.Tensor, _KEYPOINTS,
+                                  'query points [K, 2], input pixels')
+    gt_query_ids = typed_field('gt_query_ids', torch.Tensor, _QUERY_IDS,
+                               'instance id per query point [K]')

@@ -65,6 +65,10 @@ def multi_view_batch(model, batch=2):
             mask[:, 16:48, 12:40] = 1
             view.gt_fg_mask = PixelData(data=mask)
             view.gt_sem_seg = PixelData(data=mask.long())
+            # an image with point queries (AdaptIS): one object, two points
+            view.gt_instance_ids = PixelData(data=mask.long())
+            view.gt_query_points = torch.tensor([[20.0, 30.0], [30.0, 40.0]])
+            view.gt_query_ids = torch.tensor([1, 1])
             views.append(view)
         samples.append(MultiViewDataSample(views=views))
     return dict(inputs=inputs, data_samples=samples, **extra)
@@ -132,7 +136,7 @@ def test_config_forward_backward(config):
 def test_every_method_has_configs():
     folders = {c.split('/')[1] for c in CONFIGS}
     assert {'fpn', 'sfsegnet', 'alignseg', 'plugins', 'sfnet_corr',
-            'icnet', 'mast'} <= folders
+            'icnet', 'mast', 'adaptis'} <= folders
 
 
 @pytest.mark.parametrize('config', [

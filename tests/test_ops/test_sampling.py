@@ -205,3 +205,34 @@ def test_size_one_axis_other_padding_modes_unchanged(padding_mode):
     out = sample_patches(feat, None, 3, padding_mode=padding_mode)
     for i in range(3):
         torch.testing.assert_close(out[:, :, i * 3 + 1], feat)
+
+
+def test_sample_points_equals_a_bilinear_loop():
+    import math
+
+    from mmcorr.ops import sample_points
+    gen = torch.Generator().manual_seed(0)
+    feat = torch.randn(2, 3, 5, 7, generator=gen, dtype=torch.float64)
+    points = torch.tensor([[[0, 0], [6, 4], [2.5, 1.25]],
+                           [[3, 2], [0.3, 3.9], [6, 0]]], dtype=torch.float64)
+    out = sample_points(feat, points)
+    assert out.shape == (2, 3, 3)
+    for b in range(2):
+        for k in range(3):
+            x, y = points[b, k].tolist()
+            x0, y0 = math.floor(x), math.floor(y)
+            x1, y1 = min(x0 + 1, 6), min(y0 + 1, 4)
+            ax, ay = x - x0, y - y0
+            want = ((1 - ax) * (1 - ay) * feat[b, :, y0, x0] +
+                    ax * (1 - ay) * feat[b, :, y0, x1] +
+                    (1 - ax) * ay * feat[b, :, y1, x0] +
+                    ax * ay * feat[b, :, y1, x1])
+            assert torch.allclose(out[b, k], want, atol=1e-12)
+
+
+def test_sample_points_bad_input():
+    from mmcorr.ops import sample_points
+    with pytest.raises(ValueError, match=r'\[B, K, 2\]'):
+        sample_points(torch.zeros(2, 3, 4, 4), torch.zeros(1, 3, 2))
+    with pytest.raises(ValueError, match=r'\[B, K, 2\]'):
+        sample_points(torch.zeros(1, 3, 4, 4), torch.zeros(1, 3))

@@ -5,7 +5,8 @@ Each is mmcv's transform of the same kind (same arguments) that also
 composes its pixel mapping into ``results['homography_matrix']``
 (``3 x 3`` float64, original pixel -> current pixel, in the pixel frame of
 :mod:`mmcorr.ops.coordinates`), moves the SFNet foreground mask
-``gt_fg_mask`` (nearest) and every per-view map listed in
+``gt_fg_mask`` and the instance-id map ``gt_instance_ids`` (nearest; 0 in
+padding) and every per-view map listed in
 ``results['map_fields']`` (bilinear: e.g. a saliency map given to the model
 as an extra input; zeros in padding) with the image, and leaves keypoints in
 ORIGINAL pixels: the metric and the inference API undo the recorded mapping.
@@ -73,7 +74,8 @@ class RecordedResize(Resize):
         before = results['img'].shape[:2]
         results = super().transform(results)
         after = results['img'].shape[:2]
-        for key, mode in [('gt_fg_mask', 'nearest')] + [
+        for key, mode in [('gt_fg_mask', 'nearest'),
+                          ('gt_instance_ids', 'nearest')] + [
                 (k, 'bilinear') for k in map_fields(results)]:
             if results.get(key) is not None:
                 results[key] = mmcv.imresize(results[key], after[::-1],
@@ -131,7 +133,7 @@ class RecordedPad(BaseTransform):
         before = results['img'].shape[:2]
         results['img'] = self._pad(results['img'], self.pad_val)
         for key, value in [('gt_seg_map', self.seg_pad_val),
-                           ('gt_fg_mask', 0)] + [
+                           ('gt_fg_mask', 0), ('gt_instance_ids', 0)] + [
                                (k, 0) for k in map_fields(results)]:
             if results.get(key) is not None:
                 results[key] = self._pad(results[key], value)
@@ -163,7 +165,7 @@ class RecordedRandomFlip(RandomFlip):
         direction = results['flip_direction']
         before = results['img'].shape[:2]
         super()._flip(results)
-        for key in ['gt_fg_mask'] + map_fields(results):
+        for key in ['gt_fg_mask', 'gt_instance_ids'] + map_fields(results):
             if results.get(key) is not None:
                 results[key] = mmcv.imflip(results[key], direction=direction)
         record_homography(results, flip_homography(before, direction),

@@ -152,6 +152,10 @@ class PackMultiViewInputs(BaseTransform):
     ``keypoints`` (K, 2)       ``gt_keypoints`` float32 [K, 2]
     ``bbox`` (4,)              ``gt_bbox`` [4]
     ``bbox_size`` (scalar)     ``gt_bbox_size`` (0-d)
+    ``gt_instance_ids`` (H, W) ``gt_instance_ids`` (PixelData, int64
+                               [1, H, W])
+    ``query_points`` (K, 2)    ``gt_query_points`` float32 [K, 2]
+    ``query_ids`` (K,)         ``gt_query_ids`` int64 [K]
     =========================  =============================================
 
     The shared ``keypoint_valid`` becomes ``gt_keypoint_valid`` (default:
@@ -233,14 +237,14 @@ class PackMultiViewInputs(BaseTransform):
                            'first, e.g. ForEachView([LoadCheckedImage])')
         sample = ViewDataSample()
         img_shape = view['img'].shape[:2]
-        for key in ('gt_seg_map', 'gt_fg_mask'):
+        for key in ('gt_seg_map', 'gt_fg_mask', 'gt_instance_ids'):
             if view.get(key) is None:
                 continue
             if view[key].shape[:2] != img_shape:
                 raise ValueError(f'view {index}: {key} is '
                                  f'{view[key].shape[:2]}, its image is '
                                  f'{img_shape}')
-            dtype = np.int64 if key == 'gt_seg_map' else np.float32
+            dtype = np.float32 if key == 'gt_fg_mask' else np.int64
             data = torch.from_numpy(np.ascontiguousarray(view[key][None],
                                                          dtype))
             field = 'gt_sem_seg' if key == 'gt_seg_map' else key
@@ -253,6 +257,11 @@ class PackMultiViewInputs(BaseTransform):
                 raise ValueError(f'view {index}: keypoints must be (K, 2) '
                                  f'(x, y), got shape {points.shape}')
             sample.gt_keypoints = torch.from_numpy(points)
+        if view.get('query_points') is not None:
+            sample.gt_query_points = torch.from_numpy(
+                np.asarray(view['query_points'], np.float32).reshape(-1, 2))
+            sample.gt_query_ids = torch.from_numpy(
+                np.asarray(view['query_ids'], np.int64).reshape(-1))
         if view.get('bbox') is not None:
             sample.gt_bbox = torch.as_tensor(
                 np.asarray(view['bbox'], np.float32))

@@ -1,4 +1,7 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
+from .adaptis_blocks import (AdaptiveInstanceNorm, ConvMapController,
+                             FCController, RelativeCoordFeatures,
+                             conv_act_norm)
 from .alignseg_blocks import (AlignedContextModule, AlignedFeatureAggregation,
                               ResidualRefinementBlock)
 from .flow_alignment import FlowAlignmentModule, GatedDualFlowAlignmentModule
@@ -7,6 +10,8 @@ from .residual_adaptation import ResidualAdaptation
 from .windowed_memory import WindowedMemoryReader, memory_gaps
 
 __all__ = [
+    'AdaptiveInstanceNorm', 'ConvMapController', 'FCController',
+    'RelativeCoordFeatures', 'conv_act_norm',
     'AlignedContextModule', 'AlignedFeatureAggregation',
     'ResidualRefinementBlock', 'FlowAlignmentModule',
     'GatedDualFlowAlignmentModule', 'PyramidPoolingContext',

@@ -114,8 +114,20 @@ class WindowedMemoryReader(nn.Module):
                 (MAST: 13 in training, 25 at test).
 
         Returns:
-            Tensor: ``[B, L, h, w]``, the attention-weighted values.
+            Tensor: ``[B, L, h, w]``, the attention-weighted values. Under
+            autocast (bfloat16 training) the read runs in float32: one
+            softmax over thousands of candidates needs float32's mantissa.
         """
+        with torch.autocast(query_key.device.type, enabled=False):
+            return self._read(
+                _full_precision(query_key),
+                [_full_precision(key) for key in memory_keys],
+                [_full_precision(value) for value in memory_values], gaps,
+                window_size)
+
+    def _read(self, query_key: Tensor, memory_keys: Sequence[Tensor],
+              memory_values: Sequence[Tensor], gaps: Sequence[int],
+              window_size: int) -> Tensor:
         self._check(query_key, memory_keys, memory_values, gaps)
         offsets = [self._far_offset(query_key, key, gap)
                    for key, gap in zip(memory_keys, gaps)]
@@ -232,3 +244,10 @@ def memory_gaps(memory_indices: Sequence[int],
         raise ValueError(f'memory frames {list(memory_indices)} must all '
                          f'come before the current frame {current_index}')
     return gaps
+
+
+def _full_precision(tensor: Tensor) -> Tensor:
+    """A half-precision float tensor as float32; others as they are."""
+    if tensor.dtype in (torch.float16, torch.bfloat16):
+        return tensor.float()
+    return tensor

@@ -1,0 +1,243 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""AdaptIS' heads: the point-conditioned instance-selection head and the
+plain convolutional heads (semantic, point proposals).
+
+The instance head sees the backbone map once per query point: the point's
+controller vector sets the AdaIN statistics of a small fully convolutional
+network that also sees relative coordinates centred on the point, and
+outputs one logit map per point, the mask of the object under it.
+"""
+from typing import Optional, Sequence
+
+import torch.nn as nn
+from mmcv.cnn import DepthwiseSeparableConvModule
+from torch import Tensor
+
+from mmcorr.ops import sample_points
+from mmcorr.registry import MODELS
+from ..layers.adaptis_blocks import (AdaptiveInstanceNorm,
+                                     RelativeCoordFeatures, conv_act_norm)
+
+__all__ = [
+    'AdaptISInstanceHead', 'AdaptISSepConvInstanceHead', 'ConvStackHead',
+    'separable_conv'
+]
+
+
+def separable_conv(in_channels: int, out_channels: int,
+                   norm_cfg: dict = dict(type='BN')) -> nn.Module:
+    """AdaptIS' ``SeparableConv2D``: 3 x 3 depthwise conv (no bias, no norm,
+    no activation) -> 1 x 1 conv (no bias) -> BN -> ReLU, as mmcv's
+    ``DepthwiseSeparableConvModule``."""
+    return DepthwiseSeparableConvModule(
+        in_channels,
+        out_channels,
+        3,
+        padding=1,
+        bias=False,
+        norm_cfg=norm_cfg,
+        act_cfg=dict(type='ReLU'),
+        dw_norm_cfg=None,
+        dw_act_cfg=None)
+
+
+@MODELS.register_module()
+class ConvStackHead(nn.Module):
+    """``num_convs`` conv layers then a 1 x 1 conv to ``out_channels``.
+
+    - ``separable=False``: AdaptIS' toy ``ConvHead``, (3 x 3 conv -> ReLU
+      -> BN) at the input width (toy semantic head: 3 convs, 2 classes;
+      toy proposal head: 2 convs, 1 logit).
+    - ``separable=True``: its Cityscapes ``SepConvHead``, separable convs
+      (:func:`separable_conv`) to ``channels`` (semantic: 192 wide;
+      proposals: 128 wide with dropout 0.5 after the first).
+
+    Shapes: ``[B, in_channels, h, w] -> [B, out_channels, h, w]``.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 num_convs: int = 2,
+                 channels: Optional[int] = None,
+                 separable: bool = False,
+                 dropout_ratio: float = 0.0,
+                 dropout_index: int = 0,
+                 norm_cfg: dict = dict(type='BN')):
+        super().__init__()
+        channels = in_channels if channels is None else channels
+        if not separable and channels != in_channels:
+            raise ValueError('the plain ConvStackHead keeps its input width '
+                             f'({in_channels}), got channels={channels}')
+        layer = separable_conv if separable else conv_act_norm
+        self.convs = nn.ModuleList([
+            layer(in_channels if i == 0 else channels, channels,
+                  norm_cfg=norm_cfg) for i in range(num_convs)
+        ])
+        self.dropout = nn.Dropout2d(dropout_ratio) if dropout_ratio > 0 \
+            else None
+        self.dropout_index = dropout_index
+        self.cls = nn.Conv2d(channels, out_channels, 1)
+
+    def forward(self, feat: Tensor) -> Tensor:
+        for i, conv in enumerate(self.convs):
+            feat = conv(feat)
+            if self.dropout is not None and i == self.dropout_index:
+                feat = self.dropout(feat)
+        return self.cls(feat)
+
+
+@MODELS.register_module()
+class AdaptISInstanceHead(nn.Module):
+    """The instance-selection network (toy variant of the official code).
+
+    Per point: the controller's vector at the point (bilinear,
+    :func:`mmcorr.ops.sample_points`) -> AdaIN statistics; the backbone map
+    with relative coordinates prepended -> ``num_convs`` x (3 x 3 conv ->
+    ReLU -> BN) -> AdaIN -> 3 x 3 conv to ``channels // 2`` -> ReLU -> BN ->
+    1 x 1 conv -> one logit map, rescaled as ``a x + b``
+    (``output_affine``; the toy model's ``(0.2, -1.7)`` starts every
+    pixel near ``sigmoid(-1.7) = 0.15``).
+
+    Args:
+        in_channels (int): Backbone channels.
+        controller (dict): A controller config (``ConvMapController`` reads
+            the map, then the point; ``FCController`` the point, then its
+            layers); its input channels are filled in.
+        channels (int): Width of the selection network.
+        num_convs (int): Convs before AdaIN.
+        norm_radius (float): Relative coordinates' radius, input pixels.
+        with_distance (bool): Add the distance channel.
+        spatial_scale (float): Feature pixels per input pixel (points are
+            in input pixels).
+        output_affine (tuple, optional): ``(a, b)`` of the output rescale.
+        legacy_shift_plus_one (bool): AdaIN's PyTorch-port quirk
+            (:class:`AdaptiveInstanceNorm`).
+        norm_cfg (dict): Normalisation of the convs.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 controller: dict = dict(type='ConvMapController'),
+                 channels: int = 32,
+                 num_convs: int = 3,
+                 norm_radius: float = 42,
+                 with_distance: bool = True,
+                 spatial_scale: float = 1.0,
+                 output_affine: Optional[Sequence[float]] = (0.2, -1.7),
+                 legacy_shift_plus_one: bool = False,
+                 norm_cfg: dict = dict(type='BN')):
+        super().__init__()
+        self.spatial_scale = float(spatial_scale)
+        self.controller = MODELS.build(
+            dict(controller, in_channels=in_channels))
+        self.coords = RelativeCoordFeatures(norm_radius, with_distance,
+                                            spatial_scale)
+        self.pre_adain = self.build_pre_adain(
+            in_channels + self.coords.num_channels, channels, num_convs,
+            norm_cfg)
+        self.adain = AdaptiveInstanceNorm(
+            self.controller.out_channels,
+            channels,
+            legacy_shift_plus_one=legacy_shift_plus_one)
+        self.post_adain, width = self.build_post_adain(channels, norm_cfg)
+        self.logit = nn.Conv2d(width, 1, 1)
+        self.output_affine = None if output_affine is None else \
+            tuple(float(v) for v in output_affine)
+
+    @staticmethod
+    def build_pre_adain(in_channels: int, channels: int, num_convs: int,
+                        norm_cfg: dict) -> nn.Module:
+        """Toy: ``num_convs`` x (3 x 3 conv -> ReLU -> BN)."""
+        return nn.Sequential(*[
+            conv_act_norm(in_channels if i == 0 else channels, channels,
+                          norm_cfg=norm_cfg) for i in range(num_convs)
+        ])
+
+    @staticmethod
+    def build_post_adain(channels: int, norm_cfg: dict):
+        """Toy: 3 x 3 conv to ``channels // 2`` -> ReLU -> BN; returns the
+        module and its output width."""
+        return conv_act_norm(channels, channels // 2,
+                             norm_cfg=norm_cfg), channels // 2
+
+    def controller_input(self, feat: Tensor) -> Tensor:
+        """What the points are read from: the controller's map for a
+        map controller, else the backbone map."""
+        return self.controller(feat) if self.controller.reads_map else feat
+
+    def point_vectors(self, controller_input: Tensor,
+                      points: Tensor) -> Tensor:
+        """``[B, K, 2]`` points (input pixels) -> ``[B * K, C_w]`` controller
+        vectors."""
+        vectors = sample_points(controller_input,
+                                points * self.spatial_scale)
+        vectors = vectors.flatten(0, 1)
+        return vectors if self.controller.reads_map else \
+            self.controller(vectors)
+
+    def forward(self,
+                feat: Tensor,
+                points: Tensor,
+                controller_input: Optional[Tensor] = None) -> Tensor:
+        """One logit map per point.
+
+        Args:
+            feat (Tensor): ``[B, C, h, w]`` backbone features.
+            points (Tensor): ``[B, K, 2]`` ``(x, y)`` in input pixels.
+            controller_input (Tensor, optional): :meth:`controller_input`
+                of ``feat``, when the caller reuses it across calls.
+
+        Returns:
+            Tensor: ``[B * K, 1, h, w]`` logits, image-major (the points of
+            image 0 first).
+        """
+        if points.dim() != 3 or points.shape[0] != feat.shape[0] or \
+                points.shape[2] != 2:
+            raise ValueError('points must be [B, K, 2] (x, y) with B = '
+                             f'{feat.shape[0]}, got {tuple(points.shape)}')
+        if controller_input is None:
+            controller_input = self.controller_input(feat)
+        vectors = self.point_vectors(controller_input, points)
+        num_points = points.shape[1]
+        x = feat.repeat_interleave(num_points, dim=0)
+        x = self.coords(x, points.flatten(0, 1))
+        x = self.adain(self.pre_adain(x), vectors)
+        x = self.logit(self.post_adain(x))
+        if self.output_affine is not None:
+            scale, bias = self.output_affine
+            x = scale * x + bias
+        return x
+
+
+@MODELS.register_module()
+class AdaptISSepConvInstanceHead(AdaptISInstanceHead):
+    """The Cityscapes instance-selection network (official MXNet
+    ``CityscapesAdaptISHead``): 3 x 3 conv -> ReLU -> BN -> separable conv
+    -> 1 x 1 conv -> LeakyReLU(0.2) -> AdaIN -> separable convs to
+    ``channels``, ``channels / 2``, ``channels / 4`` -> 1 x 1 conv; used
+    with an ``FCController`` (3 x 128), radius 280 px, spatial scale 1/4
+    and no output rescale. Arguments as :class:`AdaptISInstanceHead`
+    (``num_convs`` unused).
+    """
+
+    def __init__(self, *args, output_affine=None, **kwargs):
+        super().__init__(*args, output_affine=output_affine, **kwargs)
+
+    @staticmethod
+    def build_pre_adain(in_channels: int, channels: int, num_convs: int,
+                        norm_cfg: dict) -> nn.Module:
+        return nn.Sequential(
+            conv_act_norm(in_channels, channels, norm_cfg=norm_cfg),
+            separable_conv(channels, channels, norm_cfg),
+            nn.Conv2d(channels, channels, 1),
+            nn.LeakyReLU(0.2, inplace=True))
+
+    @staticmethod
+    def build_post_adain(channels: int, norm_cfg: dict):
+        layers, width = [], channels
+        for i in range(3):
+            out = channels // 2**i
+            layers.append(separable_conv(width, out, norm_cfg))
+            width = out
+        return nn.Sequential(*layers), width

@@ -1,0 +1,137 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""AdaptISSegmentor through the multi-view interface: an image with query
+points is a one-view sample; both training stages, panoptic inference,
+bad input."""
+import pytest
+import torch
+from mmengine.structures import PixelData
+
+from mmcorr.registry import MODELS
+from mmcorr.structures import MultiViewDataSample, ViewDataSample
+
+SIZE = (24, 32)
+
+
+def tiny_model(stage='instances', **test_cfg):
+    return MODELS.build(dict(
+        type='AdaptISSegmentor',
+        backbone=dict(type='AdaptISToyUNet', base_channels=8,
+                      max_channels=16, num_stages=2),
+        instance_head=dict(type='AdaptISInstanceHead', channels=8,
+                           norm_radius=10,
+                           controller=dict(type='ConvMapController',
+                                           channels=8)),
+        semantic_head=dict(type='ConvStackHead', out_channels=2,
+                           num_convs=1),
+        proposal_head=dict(type='ConvStackHead', out_channels=1,
+                           num_convs=1),
+        train_cfg=dict(stage=stage),
+        test_cfg=dict(test_cfg),
+        data_preprocessor=dict(type='MultiViewDataPreprocessor',
+                               mean=(127.5, ) * 3, std=(127.5, ) * 3)))
+
+
+def sample(points=((5.0, 4.0), (20.0, 15.0)), ids=(1, 2)):
+    instance_ids = torch.zeros(1, *SIZE, dtype=torch.long)
+    instance_ids[0, 2:10, 2:12] = 1
+    instance_ids[0, 12:20, 16:28] = 2
+    view = ViewDataSample(metainfo=dict(img_shape=SIZE, ori_shape=SIZE))
+    view.gt_instance_ids = PixelData(data=instance_ids)
+    view.gt_query_points = torch.tensor(points, dtype=torch.float32)
+    view.gt_query_ids = torch.tensor(ids, dtype=torch.long)
+    return MultiViewDataSample(views=[view])
+
+
+def batch(model, samples, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    images = [torch.randint(0, 256, (1, 3, *SIZE), generator=gen,
+                            dtype=torch.uint8) for _ in samples]
+    data = model.data_preprocessor(dict(inputs=images,
+                                        data_samples=samples), True)
+    return data['inputs'], data['data_samples']
+
+
+def test_instance_stage_losses_and_gradients():
+    model = tiny_model()
+    model.init_weights()
+    inputs, samples = batch(model, [sample(), sample()])
+    losses = model(inputs, samples, mode='loss')
+    assert set(losses) == {'loss_instance', 'loss_semantic'}
+    sum(losses.values()).backward()
+    assert model.backbone.image_bn.weight.grad is not None
+    # stage 1 does not train the proposal head
+    assert not model.proposal_head.cls.weight.requires_grad
+    assert model.proposal_head.cls.weight.grad is None
+
+
+def test_proposal_stage_trains_only_the_proposal_head():
+    model = tiny_model(stage='proposals')
+    model.train()
+    assert not model.backbone.training and model.proposal_head.training
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    assert trainable and all(n.startswith('proposal_head.')
+                             for n in trainable)
+    inputs, samples = batch(model, [sample(ids=(1, 1),
+                                           points=((4., 3.), (9., 8.)))])
+    losses = model(inputs, samples, mode='loss')
+    assert set(losses) == {'loss_proposal'}
+    losses['loss_proposal'].backward()
+    assert model.proposal_head.cls.weight.grad is not None
+
+
+@pytest.mark.parametrize('sampler', ['proposals', 'random'])
+def test_predict_writes_a_panoptic_result(sampler):
+    model = tiny_model(sampler=sampler, ithresh=0.0, fl_prob=0.0,
+                       thresh1=0.1, max_iters=5) if sampler == 'proposals' \
+        else tiny_model(sampler=sampler, ithresh=0.0, thresh1=0.1,
+                        num_iters=3)
+    model.init_weights()
+    model.eval()
+    inputs, samples = batch(model, [sample()])
+    with torch.no_grad():
+        out = model(inputs, samples, mode='predict')
+    view = out[0].views[0]
+    ids = view.pred_instance_ids.data
+    assert ids.shape == (1, *SIZE) and ids.dtype == torch.int64
+    assert int(ids.max()) == len(view.pred_instance_labels)
+    assert view.pred_sem_seg.data.shape == (1, *SIZE)
+    assert view.pred_query_logits.shape == (2, *SIZE)
+
+
+def test_segment_points_and_flip_consistency():
+    model = tiny_model().eval()
+    images = torch.randn(2, 3, *SIZE)
+    points = torch.tensor([[[3.0, 4.0]], [[30.0, 20.0]]])
+    out = model.segment_points(images, points)
+    assert out['instances'].shape == (2, 1, *SIZE)
+    assert out['semantic'].shape == (2, 2, *SIZE)
+    assert out['proposals'].shape == (2, 1)
+
+
+@pytest.mark.parametrize('points,match', [
+    (torch.tensor([[[32.0, 4.0]]]), 'outside'),
+    (torch.zeros(1, 0, 2), 'no query points'),
+    (torch.zeros(1, 2), r'\[B, K, 2\]'),
+])
+def test_bad_points(points, match):
+    model = tiny_model().eval()
+    with pytest.raises(ValueError, match=match):
+        model.segment_points(torch.randn(1, 3, *SIZE), points)
+
+
+def test_missing_training_fields_and_uneven_points():
+    model = tiny_model()
+    bare = sample()
+    del bare.views[0].gt_query_ids
+    inputs, samples = batch(model, [bare])
+    with pytest.raises(ValueError, match='gt_query_ids'):
+        model(inputs, samples, mode='loss')
+    inputs, samples = batch(model, [sample(), sample(points=((1., 1.), ),
+                                                     ids=(0, ))])
+    with pytest.raises(ValueError, match='same, non-zero number'):
+        model(inputs, samples, mode='loss')
+
+
+def test_bad_stage():
+    with pytest.raises(ValueError, match='stage'):
+        tiny_model(stage='both')

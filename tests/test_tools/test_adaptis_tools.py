@@ -1,0 +1,65 @@
+# Copyright (c) mmcorr contributors. All rights reserved.
+"""AdaptIS end to end on generated toy data: stage 1 and stage 2 through
+tools/train.py, panoptic inference and PQ through tools/test.py (all three
+samplers)."""
+import os.path as osp
+
+import pytest
+
+from mmcorr.datasets.synthetic import generate_toy_instances
+from paths import REPO
+
+TINY_MODEL = """
+model = dict(
+    backbone=dict(base_channels=8, max_channels=16, num_stages=2),
+    instance_head=dict(channels=8, controller=dict(channels=8)),
+    test_cfg=dict(max_iters=5))
+"""
+
+
+def tiny_config(folder, data_root, base_name, extra=''):
+    base = osp.join(REPO, 'configs', 'adaptis', base_name)
+    path = osp.join(folder, 'tiny_' + base_name)
+    with open(path, 'w') as f:
+        f.write(f"_base_ = [{base!r}]\n" + TINY_MODEL + f"""
+train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False,
+                        dataset=dict(data_root={str(data_root)!r}))
+test_dataloader = dict(num_workers=0,
+                       dataset=dict(data_root={str(data_root)!r}))
+val_dataloader = test_dataloader
+train_cfg = dict(max_iters=2, val_interval=100)
+param_scheduler = []
+default_hooks = dict(checkpoint=dict(interval=2), logger=dict(interval=1))
+""" + extra)
+    return path
+
+
+@pytest.fixture(scope='module')
+def toy_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp('toy')
+    generate_toy_instances(str(root), {'train': 4, 'test': 2}, size=32,
+                           objects=(2, 4))
+    return root
+
+
+def test_both_stages_then_panoptic_test(run_tool, tmp_path, toy_root):
+    stage1 = tiny_config(str(tmp_path), toy_root,
+                         'adaptis_toy-unet_1xb8-160e_toy-v2.py')
+    run_tool(['tools/train.py', stage1, '--work-dir',
+              str(tmp_path / 's1')])
+    ckpt1 = tmp_path / 's1' / 'iter_2.pth'
+    assert ckpt1.is_file()
+    stage2 = tiny_config(str(tmp_path), toy_root,
+                         'adaptis_toy-unet_1xb8-10e-proposals_toy-v2.py',
+                         f'load_from = {str(ckpt1)!r}\n')
+    proc = run_tool(['tools/train.py', stage2, '--work-dir',
+                     str(tmp_path / 's2')])
+    assert 'loss_proposal' in proc.stdout + proc.stderr
+    ckpt2 = str(tmp_path / 's2' / 'iter_2.pth')
+    for sampler in ('proposals', 'random', 'components'):
+        proc = run_tool([
+            'tools/test.py', stage2, ckpt2, '--work-dir',
+            str(tmp_path / f'test_{sampler}'), '--cfg-options',
+            f'model.test_cfg.sampler={sampler}'
+        ])
+        assert 'PQ_th' in proc.stdout + proc.stderr
