@@ -4,7 +4,7 @@
 # frames 80-119 are held out for tools/analysis_tools/eval_reconstruction.py.
 # The one video is listed 6 times so that its frames are cut into pairs at
 # 6 independently drawn intervals (2, 5 or 8).
-_base_ = ['./mast_r18_1xb8-310it_photo-videos-96x128.py']
+_base_ = ['./mast_r18_1xb8-640it-bf16_photo-videos-96x128.py']
 real_frames = 'data/real_videos/frames'
 train_dataloader = dict(
     batch_size=4,

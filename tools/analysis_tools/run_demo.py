@@ -161,7 +161,7 @@ FIRST_MASK_COPY = Baseline(
 LAB_PIXELS = Baseline('Lab pixels as keys',
                       'configs/mast/lab-pixels_photo-videos-96x128.py',
                       untrained=True)
-MAST_PHOTO_VIDEOS = 'configs/mast/mast_r18_1xb8-310it_photo-videos-96x128.py'
+MAST_PHOTO_VIDEOS = 'configs/mast/mast_r18_1xb8-640it-bf16_photo-videos-96x128.py'
 
 DEMO_ENTRIES: List[DemoEntry] = [
     # segmentation alignment methods, ResNet-18 at half width, same schedule
