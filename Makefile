@@ -15,10 +15,12 @@ COSAL_ROOT := data/photo_groups
 # The embedded video benchmark (PhotoVideos) and real footage.
 VOS_ROOT := data/photo_videos
 REAL_VIDEO_ROOT := data/real_videos
+TOY_ROOT := data/toy_v2_64
+NUCLEI_ROOT := data/stardist_nuclei
 # The methods the demo trains and compares are the entries of DEMO_ENTRIES in
 # tools/analysis_tools/run_demo.py (adding a method = adding an entry); each
 # task of theirs gets a `make demo-<task>` target from this list.
-DEMO_TASKS := seg corr cosal vos
+DEMO_TASKS := seg corr cosal vos panoptic
 DEMO_TARGETS := $(addprefix demo-,$(DEMO_TASKS))
 RUN_DEMO := $(PY) tools/analysis_tools/run_demo.py
 
@@ -49,6 +51,9 @@ data: $(STAMP)
 	$(PY) tools/misc/generate_photo_groups.py $(COSAL_ROOT)
 	$(PY) tools/misc/generate_photo_videos.py $(VOS_ROOT)
 	$(PY) tools/misc/fetch_real_videos.py $(REAL_VIDEO_ROOT)
+	$(PY) tools/misc/generate_toy_instances.py $(TOY_ROOT) --size 64 --objects 4 13 \
+		--train 2000 --val 0 --test 100
+	$(PY) tools/misc/fetch_stardist_nuclei.py $(NUCLEI_ROOT)
 
 # Every method's embedded benchmark (CPU), then ONE table: method, dataset,
 # metric, score, baseline, baseline score, train time; also written to
@@ -69,6 +74,10 @@ demo: data
 #   demo-vos:  MAST trained without masks on PhotoVideos (two seeds), J&F of
 #              the held-out clips next to copying the first mask and to
 #              Lab pixels as keys, and an overlay strip / GIF of one clip.
+#   demo-panoptic: AdaptIS trained from scratch on 64-px ToyV2-spec data (two
+#              seeds, both stages), PQ of the held-out images with proposals
+#              and with random points next to the connected components of
+#              the predicted thing pixels.
 $(DEMO_TARGETS): demo-%: data
 	$(RUN_DEMO) --task $* --work-root $(WORK_ROOT)
 

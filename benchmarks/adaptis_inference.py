@@ -41,11 +41,10 @@ import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 
+from mmcorr.apis import init_model
 from mmcorr.models.converters import convert_adaptis_toy
 from mmcorr.models.instance.adaptis_inference import resolve_test_cfg
-from mmcorr.registry import MODELS
 
 NOTEBOOK = dict(thresh1=0.4, thresh2=0.5, ithresh=0.3, fl_prob=0.10,
                 fl_eps=0.003, fl_blur=2, max_iters=100)
@@ -110,14 +109,9 @@ def official_modules(root):
 
 
 def load_models(args):
-    init_default_scope('mmcorr')
     cfg = Config.fromfile(args.config)
-    ours = MODELS.build(cfg.model)
-    state = torch.load(args.checkpoint, map_location='cpu',
-                       weights_only=True)
-    state = state.get('state_dict', state)
-    ours.load_state_dict(state)
-    ours.eval()
+    ours = init_model(cfg, args.checkpoint)  # mmcorr's safe loading
+    state = ours.state_dict()
     get_unet_model, AdaptISPrediction, panoptic = official_modules(
         args.official_root)
     theirs = get_unet_model(channel_width=cfg.model.backbone.base_channels,

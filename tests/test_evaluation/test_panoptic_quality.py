@@ -185,3 +185,28 @@ def test_panoptic_segments_min_area_and_majority_class():
     # lies on stuff only -> VOID
     assert [s['category_id'] for s in segments] == [0, 2]
     assert ids.tolist() == [[2, 2, 1, 0]]
+
+
+def test_mask_ap_perfect_and_ranked():
+    pytest.importorskip('pycocotools')
+    ids = np.zeros((16, 16), np.int64)
+    ids[1:6, 1:6] = 1
+    ids[8:15, 8:15] = 2
+    metric = PanopticQualityMetric(mask_ap=True)
+    metric.dataset_meta = dict(stuff_classes=('background', ),
+                               thing_classes=('object', ))
+    sample = toy_view(ids, ids, [1, 1])
+    sample['views'][0]['pred_instance_scores'] = torch.tensor([0.9, 0.8])
+    metric.process({}, [sample])
+    scores = metric.compute_metrics(metric.results)
+    assert scores['mask_AP'] == pytest.approx(100)
+    # a confident false positive ranked first lowers AP, not PQ's TP count
+    wrong = ids.copy()
+    wrong[1:6, 1:6] = 0
+    wrong[10:12, 1:4] = 1  # instance 1 now lies on background
+    metric.results = []
+    sample = toy_view(ids, wrong, [1, 1])
+    sample['views'][0]['pred_instance_scores'] = torch.tensor([0.99, 0.5])
+    metric.process({}, [sample])
+    scores = metric.compute_metrics(metric.results)
+    assert 0 < scores['mask_AP'] < 100

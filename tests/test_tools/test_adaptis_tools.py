@@ -63,3 +63,25 @@ def test_both_stages_then_panoptic_test(run_tool, tmp_path, toy_root):
             f'model.test_cfg.sampler={sampler}'
         ])
         assert 'PQ_th' in proc.stdout + proc.stderr
+
+
+def test_demo_and_api_on_an_untrained_model(run_tool, tmp_path, toy_root):
+    config = tiny_config(str(tmp_path), toy_root,
+                         'adaptis_toy-unet_1xb8-10e-proposals_toy-v2.py')
+    image = sorted((toy_root / 'test').glob('*_rgb.png'))[0]
+    out = tmp_path / 'demo'
+    proc = run_tool(['demo/instance_points_demo.py', config, 'none',
+                     str(image), '--out-dir', str(out), '--points', '3,4',
+                     '10,20', '--no-flip'])
+    assert 'point masks written' in proc.stdout
+    for name in ('point_0.png', 'point_1.png', 'points.png',
+                 'instances.png', 'panoptic.png'):
+        assert (out / name).is_file()
+    proc = run_tool(['demo/instance_points_demo.py', config, 'none',
+                     str(image), '--out-dir', str(out), '--points', '40,4'],
+                    check=False)
+    assert proc.returncode == 2 and 'outside' in proc.stderr
+    proc = run_tool(['demo/instance_points_demo.py', config, 'none',
+                     str(tmp_path / 'missing.png'), '--out-dir', str(out)],
+                    check=False)
+    assert proc.returncode == 2 and 'image not found' in proc.stderr

@@ -77,6 +77,12 @@ def _tiny_photo_videos(root: str) -> None:
                           train_frames=10, test_frames=6, size=(48, 64))
 
 
+def _tiny_toy(root: str) -> None:
+    from mmcorr.datasets.synthetic import generate_toy_instances
+    generate_toy_instances(root, {'train': 4, 'test': 2}, size=32,
+                           objects=(2, 4))
+
+
 @dataclass(frozen=True)
 class DemoData:
     """An embedded dataset: ``make data`` writes it to ``root`` (the
@@ -96,6 +102,8 @@ DEMO_DATA = {
                             'data/photo_groups', _tiny_photo_groups),
     'PhotoVideos': DemoData('PhotoVideos held-out clips',
                             'data/photo_videos', _tiny_photo_videos),
+    'ToyV2-64': DemoData('ToyV2-spec 64 px held-out', 'data/toy_v2_64',
+                         _tiny_toy),
 }
 
 
@@ -163,6 +171,12 @@ LAB_PIXELS = Baseline('Lab pixels as keys',
                       untrained=True)
 MAST_PHOTO_VIDEOS = 'configs/mast/mast_r18_1xb8-640it-bf16_photo-videos-96x128.py'
 
+PANOPTIC_METRICS = ('PQ', 'PQ_th')
+ADAPTIS_STAGE1 = 'configs/adaptis/adaptis_toy-unet_1xb8-800it_toy-v2-64px.py'
+ADAPTIS_STAGE2 = ('configs/adaptis/'
+                  'adaptis_toy-unet_1xb8-200it-proposals_toy-v2-64px.py')
+COMPONENTS = 'connected components of the thing pixels'
+
 DEMO_ENTRIES: List[DemoEntry] = [
     # segmentation alignment methods, ResNet-18 at half width, same schedule
     DemoEntry('FPN', 'seg', 'ShapeScenes', FPN.config, SEG_METRICS,
@@ -199,6 +213,15 @@ DEMO_ENTRIES: List[DemoEntry] = [
               VOS_METRICS, FIRST_MASK_COPY,
               extras=('pixel_baseline', 'seed_mean'),
               options=('randomness.seed=1', )),
+    # AdaptIS, both stages from scratch, two seeds; the entry's own rows
+    # are stage 1 with random points, proposal_stage adds the rest
+    DemoEntry('AdaptIS seed 0 (stage 1, random points)', 'panoptic',
+              'ToyV2-64', ADAPTIS_STAGE1, PANOPTIC_METRICS,
+              extras=('proposal_stage', ), options=('randomness.seed=0', )),
+    DemoEntry('AdaptIS seed 1 (stage 1, random points)', 'panoptic',
+              'ToyV2-64', ADAPTIS_STAGE1, PANOPTIC_METRICS,
+              extras=('proposal_stage', 'panoptic_seed_mean'),
+              options=('randomness.seed=1', )),
 ]
 
 
@@ -220,6 +243,9 @@ class RunResult:
     checkpoint: Optional[str] = None
     error: Optional[str] = None
     options: Tuple[str, ...] = ()
+    # extras' results: {name: metrics} (AdaptIS' samplers after stage 2)
+    extra_metrics: Dict[str, Dict[str, float]] = field(default_factory=dict)
+    both_stages_s: Optional[float] = None
 
 
 @dataclass
@@ -592,6 +618,72 @@ def real_footage(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     return files, rows
 
 
+def _test_sampler(runner: DemoRunner, result: RunResult, config: str,
+                  checkpoint: str, sampler: str, options: List[str]) -> Dict:
+    work_dir = osp.join(result.work_dir, f'proposals_test_{sampler}')
+    metrics_file = osp.join(work_dir, 'metrics.json')
+    run([sys.executable, osp.join(TOOLS, 'test.py'), repo_path(config),
+         checkpoint, '--work-dir', work_dir, '--metrics-file', metrics_file,
+         '--cfg-options', f'model.test_cfg.sampler={sampler}', *options])
+    with open(metrics_file) as f:
+        return json.load(f)
+
+
+def proposal_stage(runner: DemoRunner, entry: DemoEntry, result: RunResult):
+    """AdaptIS' second stage from the entry's weights (proposal head
+    only), then the held-out images with proposals, with random points and
+    with the connected-components baseline (all from the same weights)."""
+    work_dir = osp.join(result.work_dir, 'proposals')
+    options = runner.options(ADAPTIS_STAGE2, result.data_root,
+                             entry.options)
+    start = time.perf_counter()
+    run([sys.executable, osp.join(TOOLS, 'train.py'),
+         repo_path(ADAPTIS_STAGE2), '--work-dir', work_dir, '--cfg-options',
+         f'load_from={result.checkpoint}', *options])
+    both_s = result.train_s + time.perf_counter() - start
+    checkpoint = latest_checkpoint(work_dir)
+    scores = {s: _test_sampler(runner, result, ADAPTIS_STAGE2, checkpoint,
+                               s, options)
+              for s in ('proposals', 'random', 'components')}
+    result.extra_metrics.update(scores)
+    result.both_stages_s = both_s
+    label = DEMO_DATA[entry.dataset].label
+    name = entry.name.split(' (')[0]
+    rows = []
+    for sampler, text in (('proposals', 'proposals'),
+                          ('random', 'random points')):
+        rows += [Row(f'{name} ({text})', label, key,
+                     scores[sampler].get(key), COMPONENTS,
+                     scores['components'].get(key), both_s)
+                 for key in entry.metrics]
+    return [osp.join(work_dir, osp.basename(checkpoint))], rows
+
+
+def panoptic_seed_mean(runner: DemoRunner, entry: DemoEntry,
+                       result: RunResult):
+    """AdaptIS' two stages, mean over the seeds, against the mean
+    connected-components baseline."""
+    runs = [r for (config, untrained, _), r in runner.runs.items()
+            if config == entry.config and not r.error and
+            'proposals' in r.extra_metrics]
+    if len(runs) < 2:
+        raise RuntimeError(f'{len(runs)} complete AdaptIS seed(s): no mean')
+
+    def mean(sampler, key):
+        return sum(r.extra_metrics[sampler][key] for r in runs) / len(runs)
+
+    train_s = sum(r.both_stages_s for r in runs) / len(runs)
+    label = DEMO_DATA[entry.dataset].label
+    rows = []
+    for sampler, text in (('proposals', 'proposals'),
+                          ('random', 'random points')):
+        rows += [Row(f'AdaptIS ({text}), mean of {len(runs)} seeds', label,
+                     key, mean(sampler, key), COMPONENTS,
+                     mean('components', key), train_s)
+                 for key in entry.metrics]
+    return [], rows
+
+
 EXTRAS = {
     'flow': draw_flow,
     'middlebury': middlebury,
@@ -602,6 +694,8 @@ EXTRAS = {
     'pixel_baseline': pixel_baseline,
     'vos_pictures': vos_pictures,
     'real_footage': real_footage,
+    'proposal_stage': proposal_stage,
+    'panoptic_seed_mean': panoptic_seed_mean,
 }
 
 

@@ -40,17 +40,18 @@ def panoptic_segments(instance_ids: np.ndarray, semantic: np.ndarray,
 
     Returns:
         tuple: Segment ids ``(H, W)`` int64 (0 VOID) and ``segments_info``
-        (``id``, ``category_id`` = class index, ``iscrowd`` 0, ``area``).
+        (``id``, ``category_id`` = class index, ``iscrowd`` 0, ``area``;
+        things also their ``instance_id``).
     """
     ids = np.zeros(instance_ids.shape, np.int64)
     segments = []
 
-    def add(mask: np.ndarray, category: int) -> None:
+    def add(mask: np.ndarray, category: int, **extra) -> None:
         area = int(mask.sum())
         if area < min_area:
             return
         segments.append(dict(id=len(segments) + 1, category_id=int(category),
-                             iscrowd=0, area=area))
+                             iscrowd=0, area=area, **extra))
         ids[mask] = len(segments)
 
     stuff = np.where(instance_ids > 0, -1, semantic)
@@ -67,7 +68,7 @@ def panoptic_segments(instance_ids: np.ndarray, semantic: np.ndarray,
             if len(votes) == 0:
                 continue  # an instance on no thing pixel: VOID
             label = int(np.bincount(votes).argmax())
-        add(mask, label)
+        add(mask, label, instance_id=int(index))
     return ids, segments
 
 
@@ -84,13 +85,22 @@ class PanopticQualityMetric(BaseMetric):
     then ``thing_classes``; category ids are class indices.
 
     Metrics: ``PQ``, ``SQ``, ``RQ`` (all), ``PQ_th``, ``SQ_th``, ``RQ_th``,
-    ``PQ_st``, ``SQ_st``, ``RQ_st`` in percent, as papers print them.
+    ``PQ_st``, ``SQ_st``, ``RQ_st`` in percent, as papers print them; with
+    ``mask_ap=True`` also COCO's mask ``mask_AP``, ``mask_AP50``,
+    ``mask_AP75`` over the thing instances (pycocotools' ``COCOeval``,
+    instances ranked by ``pred_instance_scores``).
+
+    Args:
+        mask_ap (bool): Also compute mask AP.
+        collect_device (str): Device to gather results on.
+        prefix (str, optional): Prefix of the metric names.
     """
     default_prefix: Optional[str] = None
 
-    def __init__(self, collect_device: str = 'cpu',
+    def __init__(self, mask_ap: bool = False, collect_device: str = 'cpu',
                  prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
+        self.mask_ap = mask_ap
 
     def _categories(self) -> Tuple[Dict[int, dict], int]:
         meta = self.dataset_meta or {}
@@ -121,14 +131,22 @@ class PanopticQualityMetric(BaseMetric):
                                                     num_stuff)
             pred_ids, pred_segments = panoptic_segments(
                 pred_inst, pred_sem, labels, num_stuff)
-            self.results.append(pq_single_image(
+            stat = pq_single_image(
                 gt_ids, gt_segments, pred_ids, pred_segments, categories,
-                image=str(view.get('img_path', len(self.results)))))
+                image=str(view.get('img_path', len(self.results))))
+            instances = None
+            if self.mask_ap:
+                scores = view.get('pred_instance_scores')
+                instances = dict(
+                    gt=_instance_masks(gt_ids, gt_segments, num_stuff),
+                    pred=_instance_masks(pred_ids, pred_segments, num_stuff),
+                    scores=None if scores is None else np.asarray(scores))
+            self.results.append((stat, instances))
 
-    def compute_metrics(self, results: List[PQStat]) -> Dict[str, float]:
+    def compute_metrics(self, results: List) -> Dict[str, float]:
         categories, _ = self._categories()
         stat = PQStat()
-        for item in results:
+        for item, _ in results:
             stat += item
         summary = pq_summary(stat, categories)
         metrics = {}
@@ -139,4 +157,57 @@ class PanopticQualityMetric(BaseMetric):
         print_log(
             'PQ {PQ:.2f} (things {PQ_th:.2f}, stuff {PQ_st:.2f}), SQ {SQ:.2f}'
             ', RQ {RQ:.2f}'.format(**metrics), logger='current')
+        if self.mask_ap:
+            metrics.update(mask_average_precision(
+                [instances for _, instances in results]))
         return metrics
+
+
+def _instance_masks(ids: np.ndarray, segments: List[dict],
+                    num_stuff: int) -> List[Tuple[np.ndarray, int, int]]:
+    """The thing segments as ``(mask, category, instance id)``."""
+    return [(ids == s['id'], s['category_id'], s['instance_id'])
+            for s in segments if s['category_id'] >= num_stuff]
+
+
+def mask_average_precision(images: List[dict]) -> Dict[str, float]:
+    """COCO mask AP (percent) of per-image ``gt`` / ``pred`` ``(mask,
+    category)`` lists, predictions ranked by ``scores`` (pycocotools)."""
+    from pycocotools import mask as mask_utils
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+    gt = dict(images=[], annotations=[], categories=[])
+    detections, categories = [], set()
+    for image_id, image in enumerate(images):
+        masks = image['gt'] + image['pred']
+        height, width = masks[0][0].shape if masks else (1, 1)
+        gt['images'].append(dict(id=image_id, height=height, width=width))
+        for mask, category, _ in image['gt']:
+            rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+            gt['annotations'].append(dict(
+                id=len(gt['annotations']) + 1, image_id=image_id,
+                category_id=category, segmentation=rle, iscrowd=0,
+                area=float(mask.sum()),
+                bbox=list(mask_utils.toBbox(rle))))
+            categories.add(category)
+        scores = image['scores']
+        for mask, category, instance in image['pred']:
+            rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+            detections.append(dict(
+                image_id=image_id, category_id=category, segmentation=rle,
+                score=1.0 if scores is None else float(scores[instance - 1])))
+            categories.add(category)
+    gt['categories'] = [dict(id=c) for c in sorted(categories)]
+    if not gt['annotations'] or not detections:
+        return dict(mask_AP=0.0, mask_AP50=0.0, mask_AP75=0.0)
+    coco_gt = COCO()
+    coco_gt.dataset = gt
+    coco_gt.createIndex()
+    coco_dt = coco_gt.loadRes(detections)
+    evaluator = COCOeval(coco_gt, coco_dt, iouType='segm')
+    evaluator.evaluate()
+    evaluator.accumulate()
+    evaluator.summarize()
+    stats = evaluator.stats
+    return dict(mask_AP=100 * stats[0], mask_AP50=100 * stats[1],
+                mask_AP75=100 * stats[2])

@@ -168,7 +168,7 @@ def assemble_from_proposals(mask_fn: MaskFn,
                             fl_step: float = 0.025,
                             cut_radius: int = -1,
                             max_iters: int = 500,
-                            batch_size: int = 16,
+                            batch_size: int = 2,
                             min_area: int = 10
                             ) -> Tuple[List[np.ndarray], np.ndarray]:
     """Greedy assembly from proposal peaks.
@@ -181,7 +181,11 @@ def assemble_from_proposals(mask_fn: MaskFn,
             class; proposals where it is below ``ithresh`` are zeroed.
         thresh1 .. max_iters: The official parameters (module docstring;
             ``max_iters`` counts candidates, as the official loop does).
-        batch_size (int): Candidates per instance-head pass.
+        batch_size (int): Candidates per instance-head pass. Candidates
+            computed in a batch may be taken by an earlier one of the same
+            batch (wasted work); 2 was fastest on a 2-core CPU (64 x 64
+            toy images, ``benchmarks/adaptis_inference.py``), a GPU
+            favours more.
         min_area (int): Smallest accepted mask, pixels (official 10).
 
     Returns:
@@ -311,7 +315,8 @@ def panoptic_merge(instance_probs: Sequence[np.ndarray],
         dict: ``instance_ids`` ``[H, W]`` int64 (0 none, ``1..M``, the
         accepted instances that keep pixels, in order of acceptance);
         ``instance_labels`` ``[M]`` semantic class of each instance
-        (``S + t``); ``semantic`` ``[H, W]`` int64 argmax over stuff and
+        (``S + t``); ``instance_scores`` ``[M]`` its mean probability
+        inside its ``thresh1`` mask (the confidence mask AP ranks by); ``semantic`` ``[H, W]`` int64 argmax over stuff and
         things (-1 unlabelled).
     """
     not_thing = stuff_prob_mult * (1 - things_prob.sum(axis=0))
@@ -319,12 +324,13 @@ def panoptic_merge(instance_probs: Sequence[np.ndarray],
     instance_ids = layers.argmax(axis=0).astype(np.int64)
     if len(instance_probs):
         instance_ids[layers[1:].max(axis=0) < min_things_prob] = 0
-    labels = []
+    labels, scores = [], []
     for prob in instance_probs:
         mask = prob > thresh1
         votes = things_prob[:, mask].mean(axis=1) if mask.any() else \
             np.zeros(len(things_prob))
         labels.append(len(stuff_prob) + int(np.argmax(votes)))
+        scores.append(float(prob[mask].mean()) if mask.any() else 0.0)
     semantic = np.concatenate((stuff_prob, things_prob)).argmax(axis=0)
     semantic = semantic.astype(np.int64)
     semantic[stuff_prob.max(axis=0) < min_stuff_prob] = -1
@@ -336,6 +342,7 @@ def panoptic_merge(instance_probs: Sequence[np.ndarray],
     return dict(
         instance_ids=renumber[instance_ids],
         instance_labels=np.asarray(labels, np.int64).reshape(-1)[kept - 1],
+        instance_scores=np.asarray(scores, np.float64).reshape(-1)[kept - 1],
         semantic=semantic)
 
 
@@ -365,7 +372,7 @@ def resolve_test_cfg(test_cfg: Optional[dict]) -> dict:
         use_flip=cfg.pop('use_flip', True),
         legacy_flip_column=cfg.pop('legacy_flip_column', False),
         seed=cfg.pop('seed', 0),
-        batch_size=cfg.pop('batch_size', 16))
+        batch_size=cfg.pop('batch_size', 2))
     merge_keys = ('stuff_prob_mult', 'min_things_prob', 'min_stuff_prob')
     unknown = set(cfg) - set(merge_keys).union(*SAMPLER_DEFAULTS.values())
     if unknown:

@@ -314,8 +314,9 @@ class AdaptISSegmentor(MultiViewModel):
         (``pred_query_logits``).
 
         Writes ``pred_instance_ids`` (``0`` none, ``1..M``), mmseg's
-        ``pred_sem_seg`` (-1: unlabelled) and ``pred_instance_labels``
-        (``[M]``, the semantic class of each instance).
+        ``pred_sem_seg`` (-1: unlabelled), ``pred_instance_labels``
+        (``[M]``, the semantic class of each instance) and
+        ``pred_instance_scores`` (``[M]``, its confidence).
         """
         images = views[0]
         cfg = resolve_test_cfg(self.test_cfg)
@@ -328,6 +329,8 @@ class AdaptISSegmentor(MultiViewModel):
                 data=torch.from_numpy(result['semantic'])[None])
             view.pred_instance_labels = torch.from_numpy(
                 result['instance_labels'])
+            view.pred_instance_scores = torch.from_numpy(
+                result['instance_scores'])
             if 'gt_query_points' in view:
                 points = view.gt_query_points[None].to(images)
                 check_points(points, images[b:b + 1])

@@ -147,6 +147,7 @@ class AdaptISProposalLoss(nn.Module):
                 f'{tuple(proposal_logits.shape)} and '
                 f'{tuple(object_masks.shape)}')
         batch, points = proposal_logits.shape
+        proposal_logits = proposal_logits.float()  # float32 under autocast
         with torch.no_grad():
             prob = torch.sigmoid(instance_logits.detach()).flatten(0, 1)
             masks = object_masks.flatten(0, 1)

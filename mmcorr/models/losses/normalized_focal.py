@@ -77,6 +77,8 @@ def normalized_focal_loss(pred: Tensor,
         raise ValueError('the sigmoid NFL takes one logit map per sample '
                          f'[N, 1, H, W], got {tuple(pred.shape)}')
     eps = (1e-12 if use_sigmoid else 1e-10) if eps is None else eps
+    if pred.dtype in (torch.float16, torch.bfloat16):
+        pred = pred.float()  # under autocast: the loss in float32
     valid = target != ignore_index
     if use_sigmoid:
         prob = torch.sigmoid(pred[:, 0])
