@@ -37,12 +37,23 @@ def tensor_check(shape: Sequence[Optional[int]], meaning: str,
     return check
 
 
-def mask_check(name: str, value: PixelData) -> None:
-    data = value.get('data')
-    if data is None:
-        raise ValueError(f'{name} must hold a `data` field [1, H, W]')
-    check_tensor_shape(name + '.data', data, (1, None, None),
-                        'a map in [0, 1] at network-input size')
+def map_check(meaning: str, integer: bool = False) -> Callable:
+    """A check of a :obj:`PixelData` field holding a ``[1, H, W]`` map
+    (``integer``: of integer values)."""
+
+    def check(name: str, value: PixelData) -> None:
+        data = value.get('data')
+        if data is None:
+            raise ValueError(f'{name} must hold a `data` field [1, H, W]')
+        check_tensor_shape(name + '.data', data, (1, None, None), meaning)
+        if integer and data.is_floating_point():
+            raise ValueError(f'{name}.data must hold integer ids, got '
+                             f'{data.dtype}')
+
+    return check
+
+
+mask_check = map_check('a map in [0, 1] at network-input size')
 
 
 def forget_refused_field(sample, name: str, private: str) -> None:

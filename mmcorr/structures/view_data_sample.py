@@ -4,7 +4,7 @@ import torch
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
-from .fields import check_tensor_shape, mask_check, tensor_check, typed_field
+from .fields import map_check, mask_check, tensor_check, typed_field
 
 _KEYPOINTS = tensor_check((None, 2), '(x, y) per keypoint')
 _BBOX = tensor_check((4, ), 'x1, y1, x2, y2')
@@ -12,16 +12,8 @@ _SIZE = tensor_check((), 'a scalar length in pixels')
 _QUERY_IDS = tensor_check((None, ), 'the instance id under each query point',
                           torch.int64)
 
-
-def _id_map_check(name: str, value: PixelData) -> None:
-    data = value.get('data')
-    if data is None:
-        raise ValueError(f'{name} must hold a `data` field [1, H, W]')
-    check_tensor_shape(name + '.data', data, (1, None, None),
-                       'integer ids at network-input size, 0 = none')
-    if data.is_floating_point():
-        raise ValueError(f'{name}.data must hold integer ids, got '
-                         f'{data.dtype}')
+_ID_MAP = map_check('integer ids at network-input size, 0 = none',
+                    integer=True)
 
 
 class ViewDataSample(SegDataSample):
@@ -73,10 +65,10 @@ class ViewDataSample(SegDataSample):
                                 'saliency probability, data [1, H, W]')
     gt_bbox_size = typed_field('gt_bbox_size', torch.Tensor, _SIZE,
                                'max(h, w) of the object box')
-    gt_instance_ids = typed_field('gt_instance_ids', PixelData, _id_map_check,
+    gt_instance_ids = typed_field('gt_instance_ids', PixelData, _ID_MAP,
                                   'instance ids, data [1, H, W]')
     pred_instance_ids = typed_field('pred_instance_ids', PixelData,
-                                    _id_map_check,
+                                    _ID_MAP,
                                     'instance ids, data [1, H, W]')
     gt_query_points = typed_field('gt_query_points', torch.Tensor, _KEYPOINTS,
                                   'query points [K, 2], input pixels')

@@ -135,3 +135,11 @@ def test_missing_training_fields_and_uneven_points():
 def test_bad_stage():
     with pytest.raises(ValueError, match='stage'):
         tiny_model(stage='both')
+
+
+def test_instance_id_fields_are_checked():
+    view = ViewDataSample()
+    with pytest.raises(ValueError, match='integer ids'):
+        view.gt_instance_ids = PixelData(data=torch.zeros(1, 4, 4))
+    with pytest.raises(ValueError, match='int64'):
+        view.gt_query_ids = torch.tensor([1.0])
