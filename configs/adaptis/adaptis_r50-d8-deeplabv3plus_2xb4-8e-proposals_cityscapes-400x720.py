@@ -11,14 +11,20 @@ train_dataloader = dict(dataset=dict(pipeline=[
         transforms=[
             dict(type='LoadCheckedImage'),
             dict(type='LoadPanopticAnnotations'),
-            dict(type='RandomResize', scale=(2048, 1024),
-                 ratio_range=(0.85, 1.15), keep_ratio=True,
-                 resize_type='RecordedResize'),
-            dict(type='mmseg.RandomCrop', crop_size=(400, 720)),
-            dict(type='RecordedRandomFlip', prob=0.5),
+            dict(
+                type='RepeatUntilInstances',
+                keep_background_prob=0.05,
+                transforms=[
+                    dict(type='RandomResize', scale=(2048, 1024),
+                         ratio_range=(0.85, 1.15), keep_ratio=True,
+                         resize_type='RecordedResize'),
+                    dict(type='mmseg.RandomCrop', crop_size=(400, 720)),
+                    dict(type='RecordedRandomFlip', prob=0.5),
+                ]),
             dict(type='mmseg.PhotoMetricDistortion'),
             dict(type='SampleQueryPoints', num_points=48,
                  from_one_object=True, min_object_area=80,
+                 sample_ignore_object_prob=0.025,
                  with_semantic=False),
         ]),
     dict(type='PackMultiViewInputs')

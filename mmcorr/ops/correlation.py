@@ -198,7 +198,8 @@ def local_correlation(feat_a: Tensor,
                       stride: int = 1,
                       padding: int = 0,
                       use_mmcv: Optional[bool] = None,
-                      chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Tensor:
+                      chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+                      channel_sum: str = 'matmul') -> Tensor:
     """Dot products of each A position with a ``P x P`` window of B.
 
     ``out[b, i, j, y, x] = sum_c A[b, c, ys, xs] * B[b, c, ys + (i - R) * d,
@@ -224,6 +225,14 @@ def local_correlation(feat_a: Tensor,
             op; by default it is used when the inputs are on CUDA and the op
             is compiled.
         chunk_bytes (int): Bound on each temporary of the PyTorch path.
+        channel_sum (str): How the PyTorch path adds the ``C`` products:
+            ``'matmul'`` (default, fast) in matrix products, whose blocked
+            order rounds differently from a loop; ``'sequential'`` one
+            channel after the other in the inputs' dtype, as the CPU kernel
+            of spatial-correlation-sampler does (slower: one pass per
+            channel, ``B x P^2 x H x W`` memory; never mmcv's op). The two
+            agree to float rounding; ``'sequential'`` is for parity with
+            official code on ill-conditioned inputs (MAST's fixture).
 
     Returns:
         Tensor: ``[B, P, P, H_out, W_out]`` (see :func:`local_correlation_size`).
@@ -231,10 +240,17 @@ def local_correlation(feat_a: Tensor,
     check_feature_pair(feat_a, feat_b, 'feat_a', 'feat_b', same_size=True)
     _check_local_args(patch_size, dilation_patch, stride, padding,
                       chunk_bytes)
+    if channel_sum not in ('matmul', 'sequential'):
+        raise ValueError("channel_sum must be 'matmul' or 'sequential', got "
+                         f'{channel_sum!r}')
     check_finite(feat_a, 'feat_a')
     check_finite(feat_b, 'feat_b')
     if use_mmcv is None:
-        use_mmcv = feat_a.is_cuda and mmcv_correlation_available()
+        use_mmcv = (channel_sum == 'matmul' and feat_a.is_cuda
+                    and mmcv_correlation_available())
+    elif use_mmcv and channel_sum == 'sequential':
+        raise ValueError("channel_sum='sequential' is a PyTorch path: pass "
+                         'use_mmcv=None or False')
     elif use_mmcv and not feat_a.is_cuda:
         raise ValueError('use_mmcv=True needs CUDA tensors (mmcv\'s '
                          f'Correlation has no CPU kernel); feat_a is on '
@@ -248,10 +264,29 @@ def local_correlation(feat_a: Tensor,
     if padding:
         pad = (padding, ) * 4
         feat_a, feat_b = F.pad(feat_a, pad), F.pad(feat_b, pad)
-    out = _LocalCorrelation.apply(feat_a, feat_b, patch_size, dilation_patch,
-                                  chunk_bytes)
+    if channel_sum == 'sequential':
+        out = _sequential_local_correlation(feat_a, feat_b, patch_size,
+                                            dilation_patch)
+    else:
+        out = _LocalCorrelation.apply(feat_a, feat_b, patch_size,
+                                      dilation_patch, chunk_bytes)
     # stride > 1 (rare: the hot paths use 1) subsamples the dense result
     return out[..., ::stride, ::stride] if stride > 1 else out
+
+
+def _sequential_local_correlation(feat_a: Tensor, feat_b: Tensor,
+                                  patch_size: int, dilation: int) -> Tensor:
+    """``[B, P, P, H, W]`` window dot products, channels added in order
+    (``acc = acc + a_c * b_c``, each product rounded, no fused
+    multiply-add), the windows of one channel at a time."""
+    batch, channels, height, width = feat_a.shape
+    radius = (patch_size - 1) // 2 * dilation
+    out = feat_a.new_zeros(batch, patch_size * patch_size, height * width)
+    for c in range(channels):
+        windows = F.unfold(feat_b[:, c:c + 1], patch_size, dilation=dilation,
+                           padding=radius)
+        out = out + feat_a[:, c].reshape(batch, 1, -1) * windows
+    return out.view(batch, patch_size, patch_size, height, width)
 
 
 class _LocalWeightedSum(torch.autograd.Function):

@@ -11,6 +11,8 @@ _BBOX = tensor_check((4, ), 'x1, y1, x2, y2')
 _SIZE = tensor_check((), 'a scalar length in pixels')
 _QUERY_IDS = tensor_check((None, ), 'the instance id under each query point',
                           torch.int64)
+_QUERY_IGNORED = tensor_check((None, ), 'True where a query point lies on '
+                              'an ignored region', torch.bool)
 
 _ID_MAP = map_check('integer ids at network-input size, 0 = none',
                     integer=True)
@@ -40,7 +42,11 @@ class ViewDataSample(SegDataSample):
       no instance (background or stuff), ``1..N`` the instances (AdaptIS).
     - ``gt_query_points`` (Tensor ``[K, 2]``): ``(x, y)`` query points in
       NETWORK-INPUT pixels (sampled after the geometric transforms),
-      with ``gt_query_ids`` (int64 ``[K]``), the instance id under each.
+      with ``gt_query_ids`` (int64 ``[K]``), the instance id under each;
+      optionally ``gt_query_ignored`` (bool ``[K]``): points drawn on an
+      ignored region (AdaptIS' ``sample_ignore_object_prob``), whose
+      ``gt_query_ids`` are then region ids of ``gt_ignore_regions``
+      (:obj:`PixelData` int64 ``[1, H, W]``, ``0`` outside every region).
     - ``pred_query_logits`` (Tensor ``[K, H, W]``): the instance logits of
       the query points (AdaptIS' point-driven mode).
     - ``pred_saliency`` (:obj:`PixelData`): ``data`` float ``[1, H, W]``, a
@@ -74,3 +80,8 @@ class ViewDataSample(SegDataSample):
                                   'query points [K, 2], input pixels')
     gt_query_ids = typed_field('gt_query_ids', torch.Tensor, _QUERY_IDS,
                                'instance id per query point [K]')
+    gt_query_ignored = typed_field('gt_query_ignored', torch.Tensor,
+                                   _QUERY_IGNORED,
+                                   'ignored-region flag per query point [K]')
+    gt_ignore_regions = typed_field('gt_ignore_regions', PixelData, _ID_MAP,
+                                    'ignored-region ids, data [1, H, W]')

@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from mmcorr.models.layers import WindowedMemoryReader
+from mmcorr.models.layers.cosaliency import CoSaliencyBranch
 from mmcorr.registry import OPTIM_WRAPPERS
 
 
@@ -36,3 +37,22 @@ def test_memory_reader_reads_in_float32_under_autocast():
     want = reader(query.float(), [m.float() for m in memory], values,
                   [1, 3], window_size=3)
     assert torch.allclose(out, want, atol=1e-6)
+
+
+def test_cosaliency_correlations_in_float32_under_autocast():
+    """ICNet's NMAP / CFM / RSCF on bfloat16 features run in float32 and
+    equal the float32 computation on the same features; the convs after
+    them run in bfloat16."""
+    torch.manual_seed(0)
+    branch = CoSaliencyBranch(grid=(4, 5)).eval()
+    features = torch.randn(3, 16, 4, 5).bfloat16()
+    sisms = torch.rand(3, 1, 8, 10)
+    seen = []
+    branch.conv.register_forward_hook(lambda m, args, out: seen.append(
+        (args[0], out)))
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        branch(features, sisms)
+    (rscf, out), = seen
+    assert rscf.dtype == torch.float32 and out.dtype == torch.bfloat16
+    want = branch.correlations(features.float(), sisms)
+    assert torch.allclose(rscf, want, atol=1e-6)

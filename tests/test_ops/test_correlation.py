@@ -73,6 +73,62 @@ def test_local_correlation_matches_brute_force(case):
     torch.testing.assert_close(out, expected, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize('case', LOCAL_CASES)
+def test_sequential_channel_sum_matches_brute_force(case):
+    batch, channels, height, width, patch, dil, stride, pad = case
+    gen = torch.Generator().manual_seed(sum(case))
+    a = torch.randn(batch, channels, height, width, generator=gen,
+                    dtype=torch.float64)
+    b = torch.randn(batch, channels, height, width, generator=gen,
+                    dtype=torch.float64)
+    out = local_correlation(a, b, patch, dil, stride, pad,
+                            channel_sum='sequential')
+    torch.testing.assert_close(out, brute_local(a, b, patch, dil, stride,
+                                                pad), rtol=0, atol=1e-12)
+
+
+def shifted(x, dy, dx):
+    """``x[..., y + dy, x + dx]``, zeros outside."""
+    out = torch.zeros_like(x)
+    height, width = x.shape[-2:]
+    ys, xs = slice(max(0, -dy), min(height, height - dy)), \
+        slice(max(0, -dx), min(width, width - dx))
+    yb, xb = slice(ys.start + dy, ys.stop + dy), \
+        slice(xs.start + dx, xs.stop + dx)
+    out[..., ys, xs] = x[..., yb, xb]
+    return out
+
+
+def test_sequential_channel_sum_is_the_loop_bit_for_bit():
+    # float32: the channels added one after the other, each product rounded
+    gen = torch.Generator().manual_seed(3)
+    a = torch.randn(2, 24, 6, 9, generator=gen) * 30
+    b = torch.randn(2, 24, 6, 9, generator=gen) * 30
+    patch, dil = 5, 2
+    radius = (patch - 1) // 2
+    expected = torch.zeros(2, patch, patch, 6, 9)
+    for i in range(patch):
+        for j in range(patch):
+            acc = torch.zeros(2, 6, 9)
+            for c in range(24):
+                acc = acc + a[:, c] * shifted(b[:, c], (i - radius) * dil,
+                                              (j - radius) * dil)
+            expected[:, i, j] = acc
+    out = local_correlation(a, b, patch, dil, channel_sum='sequential')
+    assert torch.equal(out, expected)
+    # the default sums in another order: equal to rounding only
+    torch.testing.assert_close(local_correlation(a, b, patch, dil), expected,
+                               rtol=1e-5, atol=1e-3)
+
+
+def test_sequential_channel_sum_has_a_gradient():
+    a = torch.randn(1, 2, 4, 5, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(1, 2, 4, 5, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(
+        lambda x, y: local_correlation(x, y, 3, channel_sum='sequential'),
+        (a, b))
+
+
 @pytest.mark.parametrize('case', [(2, 2, 4, 5, 3, 1, 1, 0),
                                   (1, 2, 5, 4, 5, 2, 1, 0),
                                   (1, 3, 5, 6, 3, 3, 2, 1)])
@@ -145,6 +201,7 @@ def test_local_correlation_float32_matches_float64():
     (dict(patch_size=3, dilation_patch=0), 'dilation_patch must be'),
     (dict(patch_size=3, stride=0), 'stride must be'),
     (dict(patch_size=3, padding=-1), 'padding must be'),
+    (dict(patch_size=3, channel_sum='pairwise'), 'channel_sum must be'),
 ])
 def test_local_correlation_bad_arguments(kwargs, message):
     a = torch.randn(1, 2, 4, 4)

@@ -2,7 +2,9 @@
 # createPanopticImgs writes it (gtFine/cityscapes_panoptic_{train,val}.json
 # and PNG folders; images in leftImg8bit/<split>/<city>/). AdaptIS'
 # training: 400 x 720 crops of images rescaled by 0.85-1.15, flips, colour
-# jitter, 6 points per image on objects of at least 80 pixels.
+# jitter (a crop without instances re-drawn unless kept with probability
+# .05), 6 points per image on objects of at least 80 pixels, 2.5 % of the
+# draws on ignored regions (smaller objects, VOID and crowd areas).
 data_root = 'data/cityscapes'
 train_pipeline = [
     dict(
@@ -10,13 +12,19 @@ train_pipeline = [
         transforms=[
             dict(type='LoadCheckedImage'),
             dict(type='LoadPanopticAnnotations'),
-            dict(type='RandomResize', scale=(2048, 1024),
-                 ratio_range=(0.85, 1.15), keep_ratio=True,
-                 resize_type='RecordedResize'),
-            dict(type='mmseg.RandomCrop', crop_size=(400, 720)),
-            dict(type='RecordedRandomFlip', prob=0.5),
+            dict(
+                type='RepeatUntilInstances',
+                keep_background_prob=0.05,
+                transforms=[
+                    dict(type='RandomResize', scale=(2048, 1024),
+                         ratio_range=(0.85, 1.15), keep_ratio=True,
+                         resize_type='RecordedResize'),
+                    dict(type='mmseg.RandomCrop', crop_size=(400, 720)),
+                    dict(type='RecordedRandomFlip', prob=0.5),
+                ]),
             dict(type='mmseg.PhotoMetricDistortion'),
             dict(type='SampleQueryPoints', num_points=6, min_object_area=80,
+                 sample_ignore_object_prob=0.025,
                  with_semantic=False),
         ]),
     dict(type='PackMultiViewInputs')

@@ -2,8 +2,8 @@
 from .clip_color import ClipHueShift
 from .geometric import (RecordedPad, RecordedRandomFlip, RecordedResize,
                         record_homography)
-from .instance_points import (LoadInstanceIds, SampleQueryPoints,
-                              read_instance_png)
+from .instance_points import (LoadInstanceIds, RepeatUntilInstances,
+                              SampleQueryPoints, read_instance_png)
 from .loading import (LoadBinaryMask, LoadCheckedAnnotations,
                       LoadCheckedImage, LoadForegroundMask, LoadObjectIdMap,
                       LoadSaliencyMap, read_image_file)
@@ -12,7 +12,8 @@ from .views import (ForEachView, PackMultiViewInputs, keypoint_validity,
                     views_from_sides)
 
 __all__ = [
-    'LoadInstanceIds', 'SampleQueryPoints', 'read_instance_png',
+    'LoadInstanceIds', 'RepeatUntilInstances', 'SampleQueryPoints',
+    'read_instance_png',
     'ClipHueShift',
     'RecordedPad', 'RecordedRandomFlip', 'RecordedResize',
     'record_homography', 'LoadCheckedAnnotations', 'LoadCheckedImage',

@@ -156,6 +156,9 @@ class PackMultiViewInputs(BaseTransform):
                                [1, H, W])
     ``query_points`` (K, 2)    ``gt_query_points`` float32 [K, 2]
     ``query_ids`` (K,)         ``gt_query_ids`` int64 [K]
+    ``query_ignored`` (K,)     ``gt_query_ignored`` bool [K]
+    ``gt_ignore_regions``      ``gt_ignore_regions`` (PixelData, int64
+    (H, W)                     [1, H, W])
     =========================  =============================================
 
     The shared ``keypoint_valid`` becomes ``gt_keypoint_valid`` (default:
@@ -237,7 +240,8 @@ class PackMultiViewInputs(BaseTransform):
                            'first, e.g. ForEachView([LoadCheckedImage])')
         sample = ViewDataSample()
         img_shape = view['img'].shape[:2]
-        for key in ('gt_seg_map', 'gt_fg_mask', 'gt_instance_ids'):
+        for key in ('gt_seg_map', 'gt_fg_mask', 'gt_instance_ids',
+                    'gt_ignore_regions'):
             if view.get(key) is None:
                 continue
             if view[key].shape[:2] != img_shape:
@@ -262,6 +266,9 @@ class PackMultiViewInputs(BaseTransform):
                 np.asarray(view['query_points'], np.float32).reshape(-1, 2))
             sample.gt_query_ids = torch.from_numpy(
                 np.asarray(view['query_ids'], np.int64).reshape(-1))
+            if view.get('query_ignored') is not None:
+                sample.gt_query_ignored = torch.from_numpy(
+                    np.asarray(view['query_ignored'], bool).reshape(-1))
         if view.get('bbox') is not None:
             sample.gt_bbox = torch.as_tensor(
                 np.asarray(view['bbox'], np.float32))

@@ -20,10 +20,14 @@
   instance.
 - :func:`panoptic_merge`: stuff from the semantic head, things from the
   accepted instances (per-pixel argmax against the stuff probability).
+- :func:`crop_offsets`, :func:`stitch_crops`: images larger than a crop
+  processed in overlapping crops, semantic maps averaged and instances of
+  neighbouring crops joined by IoU on the overlaps.
 
 Points are ``(x, y)`` pixels here (the official code's are ``(row,
 col)``).
 """
+import math
 from collections import deque
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -32,8 +36,9 @@ import numpy as np
 
 __all__ = [
     'proposal_peaks', 'assemble_from_proposals', 'assemble_randomly',
-    'panoptic_merge', 'connected_components', 'flip_points', 'resolve_test_cfg', 'PROPOSAL_DEFAULTS',
-    'RANDOM_DEFAULTS'
+    'panoptic_merge', 'connected_components', 'flip_points',
+    'resolve_test_cfg', 'crop_offsets', 'stitch_crops', 'CropResult',
+    'PROPOSAL_DEFAULTS', 'RANDOM_DEFAULTS'
 ]
 
 #: The official defaults of ``predict_instances_with_proposals``.
@@ -372,7 +377,9 @@ def resolve_test_cfg(test_cfg: Optional[dict]) -> dict:
         use_flip=cfg.pop('use_flip', True),
         legacy_flip_column=cfg.pop('legacy_flip_column', False),
         seed=cfg.pop('seed', 0),
-        batch_size=cfg.pop('batch_size', 2))
+        batch_size=cfg.pop('batch_size', 2),
+        crop_size=cfg.pop('crop_size', None),
+        min_overlap=cfg.pop('min_overlap', 0.2))
     merge_keys = ('stuff_prob_mult', 'min_things_prob', 'min_stuff_prob')
     unknown = set(cfg) - set(merge_keys).union(*SAMPLER_DEFAULTS.values())
     if unknown:
@@ -383,3 +390,109 @@ def resolve_test_cfg(test_cfg: Optional[dict]) -> dict:
         for k, v in SAMPLER_DEFAULTS[sampler].items()
     }
     return resolved
+
+
+#: One crop's outputs: ``(dy, dx)`` of its top-left corner, its ``M``
+#: instance maps ``[h, w]``, thing and stuff probabilities ``[T, h, w]``,
+#: ``[S, h, w]``.
+CropResult = Tuple[Tuple[int, int], Sequence[np.ndarray], np.ndarray,
+                   np.ndarray]
+
+
+def crop_offsets(length: int, crop: int,
+                 min_overlap: float = 0.2) -> Tuple[List[int], float]:
+    """Offsets of overlapping crops along one axis (the official
+    ``get_offsets``): the fewest crops of ``crop`` pixels that overlap by
+    at least ``min_overlap`` of a crop, spread evenly, the last one flush
+    with the end. Returns the offsets and the overlap (a fraction of
+    ``crop``); an axis no longer than a crop gives ``[0], 1.0``."""
+    if crop < 1 or not 0 <= min_overlap < 1:
+        raise ValueError(f'crop must be >= 1 and min_overlap in [0, 1), got '
+                         f'{crop} and {min_overlap}')
+    if length <= crop:
+        return [0], 1.0
+    count = max(2, math.ceil((length / crop - min_overlap) /
+                             (1 - min_overlap)))
+    overlap = (count - length / crop) / (count - 1)
+    step = crop - int(crop * overlap)
+    offsets = [0]
+    for _ in range(1, count):
+        offsets.append(min(offsets[-1] + step, length - crop))
+    return offsets, overlap
+
+
+def stitch_crops(size: Tuple[int, int], crop_size: Tuple[int, int],
+                 overlap_pixels: Tuple[int, int],
+                 crops: Sequence[CropResult],
+                 min_prob: float = 0.4):
+    """Join per-crop results into whole-image ones (the official
+    ``get_panoptic_segmentation`` with ``crop_size``).
+
+    Crops come in row-major order. Semantic probabilities are averaged
+    over the crops covering a pixel. In each crop a pixel is owned by its
+    most probable instance map when that probability exceeds ``min_prob``
+    (the sampler's ``thresh1``; the official code gives every pixel to
+    its arg-max, so the first instance of a crop owns its background and
+    joins whatever instance owned the background of the crop before: a
+    deviation, tested); an instance joins an earlier one when,
+    in the crop's top overlap (``overlap_pixels[0]`` rows, crops below the
+    first row), their owned regions have IoU above 0.5, else in its left
+    overlap (``overlap_pixels[1]`` columns) above 0.3; otherwise it is a
+    new instance. A joined instance's map is the mean of its crops' maps
+    where they cover it.
+
+    Returns:
+        tuple: the instance maps ``[H, W]`` (whole image), thing and stuff
+        probabilities ``[T, H, W]``, ``[S, H, W]``.
+    """
+    height, width = size
+    rows, cols = overlap_pixels
+    (_, _, things0, stuff0) = crops[0]
+    things = np.zeros((len(things0), height, width), np.float32)
+    stuff = np.zeros((len(stuff0), height, width), np.float32)
+    counts = np.zeros((height, width), np.float32)
+    sums, covers = [], []
+    owner_of = np.zeros((height, width), np.int32)  # 0: none, k: sums[k-1]
+    for (dy, dx), masks, crop_things, crop_stuff in crops:
+        win = (slice(dy, dy + crop_size[0]), slice(dx, dx + crop_size[1]))
+        things[:, win[0], win[1]] += crop_things
+        stuff[:, win[0], win[1]] += crop_stuff
+        counts[win] += 1
+        if not len(masks):
+            continue
+        owners = np.argmax(np.stack(masks), axis=0)
+        occupied = owner_of[win]  # a view: joins update it as they go
+        top_labels = np.unique(occupied[:rows]) if dy > 0 else []
+        left_labels = np.unique(occupied[:, :cols]) if dx > 0 else []
+        for i, mask in enumerate(masks):
+            owned = (owners == i) & (mask > min_prob)
+            label = _overlap_match(owned[:rows], occupied[:rows],
+                                   top_labels, 0.5) or \
+                _overlap_match(owned[:, :cols], occupied[:, :cols],
+                               left_labels, 0.3)
+            if label is None:
+                sums.append(np.zeros((height, width), np.float32))
+                covers.append(np.zeros((height, width), np.float32))
+                label = len(sums)
+            sums[label - 1][win] += mask
+            covers[label - 1][win] += 1
+            occupied[owned] = label
+    things /= counts
+    stuff /= counts
+    maps = [total / np.maximum(cover, 1) for total, cover in zip(sums,
+                                                                 covers)]
+    return maps, things, stuff
+
+
+def _overlap_match(owned: np.ndarray, occupied: np.ndarray,
+                   labels: Sequence[int], min_iou: float) -> Optional[int]:
+    """The first earlier instance (of ``labels``, ``0`` = none skipped)
+    whose region in the overlap has IoU above ``min_iou`` with ``owned``."""
+    for label in labels:
+        if label == 0:
+            continue
+        other = occupied == label
+        union = np.logical_or(owned, other).sum()
+        if union and np.logical_and(owned, other).sum() / union > min_iou:
+            return int(label)
+    return None

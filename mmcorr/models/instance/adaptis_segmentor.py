@@ -13,7 +13,7 @@ contract: the points are the view's ``gt_keypoints`` (``[K, 2]`` ``(x, y)``
 in input pixels) and the instance ids its ``gt_instance_ids``.
 """
 import math
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -27,11 +27,15 @@ from mmcorr.ops import sample_points
 from mmcorr.registry import MODELS
 from ..layers.adaptis_blocks import AdaptiveInstanceNorm
 from ..multi_view_model import MultiViewModel
-from .adaptis_inference import (assemble_from_proposals, assemble_randomly,
-                                connected_components, flip_points,
-                                panoptic_merge, resolve_test_cfg)
+from .adaptis_inference import (CropResult, assemble_from_proposals,
+                                assemble_randomly, connected_components,
+                                crop_offsets, flip_points, panoptic_merge,
+                                resolve_test_cfg, stitch_crops)
 
-__all__ = ['AdaptISSegmentor', 'official_xavier_init']
+__all__ = ['AdaptISSegmentor', 'finest_map', 'official_xavier_init']
+
+#: a backbone output: one map, or a pyramid of maps, finest first
+FeatureMaps = Union[Tensor, Sequence[Tensor]]
 
 
 def official_xavier_init(model: nn.Module) -> None:
@@ -59,13 +63,18 @@ class AdaptISSegmentor(MultiViewModel):
     """AdaptIS: point-driven instance selection and panoptic assembly.
 
     Args:
-        backbone (dict): Feature extractor, ``[B, 3, H, W] -> [B, C, h, w]``
-            (an ``out_channels`` attribute, or ``in_channels`` given to the
-            heads).
+        backbone (dict): Feature extractor with an ``out_channels``
+            attribute: ``[B, 3, H, W] -> [B, C, h, w]``, or a pyramid, a
+            list of maps finest first (``SegmentorFeatures`` without a
+            decode head: the official FPN variant). The instance and
+            proposal heads read the map (the pyramid's finest level), the
+            semantic head the whole backbone output.
         instance_head (dict): :class:`AdaptISInstanceHead` config
             (``in_channels`` filled in).
         semantic_head (dict, optional): ``[B, C, h, w] -> [B, S, h, w]``
-            (``ConvStackHead``), class 0 background / stuff.
+            (``ConvStackHead``; on a pyramid an mmseg decode head such as
+            ``mmseg.FPNHead``), class 0 background / stuff; its
+            ``in_channels`` is filled in unless given.
         proposal_head (dict, optional): ``[B, C, h, w] -> [B, 1, h, w]``.
         spatial_scale (float): ``h / H`` of the backbone output; outputs at
             another scale are upsampled bilinearly (``align_corners=True``)
@@ -79,7 +88,9 @@ class AdaptISSegmentor(MultiViewModel):
             ``'components'``: the connected-components baseline),
             ``use_flip``, ``legacy_flip_column`` (the official ``W - x``),
             ``seed`` (random sampler), ``batch_size`` (candidates per head
-            pass), ``num_stuff_classes`` (semantic channels before the
+            pass), ``crop_size`` ``(h, w)`` and ``min_overlap`` (images
+            larger than a crop in overlapping crops, official default
+            0.2; ``None``: whole), ``num_stuff_classes`` (semantic channels before the
             things), the merge's ``stuff_prob_mult`` / ``min_things_prob``
             / ``min_stuff_prob``, and the sampler's parameters (official
             defaults, :mod:`~mmcorr.models.instance.adaptis_inference`).
@@ -109,7 +120,7 @@ class AdaptISSegmentor(MultiViewModel):
         self.instance_head = MODELS.build(
             dict(instance_head, in_channels=channels))
         self.semantic_head = None if semantic_head is None else \
-            MODELS.build(dict(semantic_head, in_channels=channels))
+            MODELS.build(dict(dict(in_channels=channels), **semantic_head))
         self.proposal_head = None if proposal_head is None else \
             MODELS.build(dict(proposal_head, in_channels=channels))
         self.spatial_scale = float(spatial_scale)
@@ -160,28 +171,35 @@ class AdaptISSegmentor(MultiViewModel):
             return maps
         return F.interpolate(maps, size, mode='bilinear', align_corners=True)
 
-    def extract_features(self, images: Tensor) -> Tensor:
-        """``[B, 3, H, W]`` -> ``[B, C, h, w]``."""
+    def extract_features(self, images: Tensor) -> FeatureMaps:
+        """``[B, 3, H, W]`` -> ``[B, C, h, w]``, or a pyramid of maps
+        (finest first)."""
         return self.backbone(images)
 
-    def semantic_logits(self, feat: Tensor, size) -> Tensor:
+    def semantic_logits(self, feat: FeatureMaps, size) -> Tensor:
         """``[B, S, H, W]`` semantic logits at the input size."""
         if self.semantic_head is None:
             raise ValueError('this model has no semantic_head')
         return self._to_input_size(self.semantic_head(feat), size)
 
-    def proposal_logits(self, feat: Tensor, size) -> Tensor:
+    def proposal_logits(self, feat: FeatureMaps, size) -> Tensor:
         """``[B, 1, H, W]`` proposal logits at the input size (the head
         sees detached features)."""
         if self.proposal_head is None:
             raise ValueError('this model has no proposal_head')
-        return self._to_input_size(self.proposal_head(feat.detach()), size)
+        return self._to_input_size(self.proposal_map(feat), size)
 
-    def instance_logits(self, feat: Tensor, points: Tensor, size,
+    def proposal_map(self, feat: FeatureMaps) -> Tensor:
+        """``[B, 1, h, w]`` proposal logits at the feature scale, from
+        detached features (nothing flows back into the backbone)."""
+        return self.proposal_head(finest_map(feat).detach())
+
+    def instance_logits(self, feat: FeatureMaps, points: Tensor, size,
                         controller_input: Optional[Tensor] = None) -> Tensor:
         """``[B, K, H, W]`` one logit map per point (``points`` ``[B, K,
         2]`` ``(x, y)`` input pixels), at the input size."""
-        logits = self.instance_head(feat, points, controller_input)
+        logits = self.instance_head(finest_map(feat), points,
+                                    controller_input)
         logits = self._to_input_size(logits, size)
         return logits.view(points.shape[0], points.shape[1], *size)
 
@@ -207,8 +225,7 @@ class AdaptISSegmentor(MultiViewModel):
         if self.semantic_head is not None:
             out['semantic'] = self.semantic_logits(feat, size)
         if self.proposal_head is not None:
-            proposal_map = self.proposal_head(feat.detach())
-            out['proposals'] = sample_map(proposal_map,
+            out['proposals'] = sample_map(self.proposal_map(feat),
                                           points * self.spatial_scale)
         return out
 
@@ -233,8 +250,10 @@ class AdaptISSegmentor(MultiViewModel):
         Each sample's view carries ``gt_query_points`` ``[K, 2]`` (the same
         ``K`` in the batch), ``gt_query_ids`` ``[K]`` and
         ``gt_instance_ids`` (and optionally mmseg's ``gt_sem_seg``; else
-        thing = any instance, class 1). Pixels outside an image (batch
-        padding) are ignored.
+        thing = any instance, class 1; and ``gt_query_ignored`` with
+        ``gt_ignore_regions``: points on ignored regions, target 0 off the
+        region and ignored on it). Pixels outside an image (batch padding)
+        are ignored.
 
         Returns:
             tuple: points ``[B, K, 2]``, object masks ``[B, K, H, W]``
@@ -255,6 +274,8 @@ class AdaptISSegmentor(MultiViewModel):
             ids = _pad_to(view.gt_instance_ids.data[0].to(device), size, -1)
             query_ids = view.gt_query_ids.to(device)
             target = (ids[None] == query_ids[:, None, None]).long()
+            if 'gt_query_ignored' in view:
+                self._ignored_region_targets(target, view, size, ignore)
             target[:, ids < 0] = ignore
             target[query_ids < 0] = ignore  # an image without objects
             points.append(view.gt_query_points.to(device))
@@ -276,6 +297,24 @@ class AdaptISSegmentor(MultiViewModel):
         return (points, torch.stack(masks),
                 torch.stack(semantic) if semantic else None)
 
+    @staticmethod
+    def _ignored_region_targets(target: Tensor, view, size,
+                                ignore: int) -> None:
+        """Rows of points drawn on an ignored region (``gt_query_ignored``,
+        their ids those of ``gt_ignore_regions``): 0 outside the region,
+        ``ignore`` on it."""
+        flags = view.gt_query_ignored.to(target.device)
+        if not bool(flags.any()):
+            return
+        if 'gt_ignore_regions' not in view:
+            raise ValueError('gt_query_ignored needs gt_ignore_regions (see '
+                             'SampleQueryPoints(sample_ignore_object_prob))')
+        regions = _pad_to(view.gt_ignore_regions.data[0].to(target.device),
+                          size, 0)
+        region_ids = view.gt_query_ids.to(target.device)[flags]
+        on_region = regions[None] == region_ids[:, None, None]
+        target[flags] = on_region.long() * ignore
+
     def loss(self, views: List[Tensor], data_samples, extras=None):
         """Stage ``instances``: the instance NFL over the query points'
         masks and the semantic NFL; stage ``proposals``: the proposal loss
@@ -289,7 +328,7 @@ class AdaptISSegmentor(MultiViewModel):
         if self.train_cfg['stage'] == 'proposals':
             with torch.no_grad():
                 logits = self.instance_logits(feat, points, size)
-            scores = sample_map(self.proposal_head(feat.detach()),
+            scores = sample_map(self.proposal_map(feat),
                                 points * self.spatial_scale)
             return {
                 self.loss_proposal.loss_name:
@@ -343,14 +382,43 @@ class AdaptISSegmentor(MultiViewModel):
     def panoptic(self, image: Tensor, cfg: Dict, view=None) -> Dict:
         """One image ``[1, 3, H, W]`` -> :func:`panoptic_merge`'s dict (at
         the view's ``img_shape`` when given, i.e. without the batch
-        padding)."""
+        padding). With ``cfg['crop_size']`` ``(h, w)`` the image goes
+        through overlapping crops (``cfg['min_overlap']`` of a crop at
+        least), stitched by :func:`stitch_crops`."""
         if self.semantic_head is None:
             raise ValueError('panoptic inference needs a semantic_head')
         height, width = image.shape[2:]
         if view is not None and view.get('img_shape') is not None:
             height, width = view.img_shape[:2]
             image = image[..., :height, :width]
-        size = (height, width)
+        sampling = cfg['sampling']
+        thresh1 = sampling.get('thresh1', sampling.get('threshold'))
+        if cfg.get('crop_size') is None:
+            _, masks, things_prob, stuff_prob = self._crop_instances(
+                image, cfg)
+        else:
+            crop_h, crop_w = (min(int(c), s) for c, s in zip(
+                cfg['crop_size'], (height, width)))
+            ys, y_overlap = crop_offsets(height, crop_h, cfg['min_overlap'])
+            xs, x_overlap = crop_offsets(width, crop_w, cfg['min_overlap'])
+            crops = [
+                self._crop_instances(
+                    image[..., dy:dy + crop_h, dx:dx + crop_w], cfg,
+                    (dy, dx)) for dy in ys for dx in xs
+            ]
+            masks, things_prob, stuff_prob = stitch_crops(
+                (height, width), (crop_h, crop_w),
+                (int(y_overlap * crop_h), int(x_overlap * crop_w)), crops,
+                min_prob=thresh1)
+        return panoptic_merge(masks, things_prob, stuff_prob,
+                              thresh1=thresh1, **cfg['merge'])
+
+    def _crop_instances(self, image: Tensor, cfg: Dict,
+                        offset=(0, 0)) -> CropResult:
+        """The greedy assembly on one image or crop ``[1, 3, h, w]``: its
+        offset, instance maps ``[h, w]``, thing and stuff probabilities."""
+        size = tuple(image.shape[2:])
+        width = size[1]
         flip = cfg['use_flip']
         batch = torch.cat((image, image.flip(-1))) if flip else image
         feat = self.extract_features(batch)
@@ -360,7 +428,8 @@ class AdaptISSegmentor(MultiViewModel):
         things_prob, stuff_prob = semantic[things_from:], semantic[
             :things_from]
         any_thing = things_prob.max(axis=0)
-        controller_input = self.instance_head.controller_input(feat)
+        point_feat = finest_map(feat)
+        controller_input = self.instance_head.controller_input(point_feat)
 
         def mask_fn(points: np.ndarray) -> np.ndarray:
             pts = [points]
@@ -368,7 +437,7 @@ class AdaptISSegmentor(MultiViewModel):
                 pts.append(flip_points(points, width,
                                        cfg['legacy_flip_column']))
             pts = torch.from_numpy(np.stack(pts)).to(image)
-            logits = self.instance_head(feat, pts, controller_input)
+            logits = self.instance_head(point_feat, pts, controller_input)
             prob = self._to_input_size(logits, size).sigmoid()
             prob = prob.view(len(pts), len(points), *size)
             if flip:
@@ -392,10 +461,7 @@ class AdaptISSegmentor(MultiViewModel):
             masks = assemble_randomly(mask_fn, any_thing, rng, **sampling)
         else:  # the baseline: connected components of the thing pixels
             masks = connected_components(any_thing, **sampling)
-        return panoptic_merge(
-            masks, things_prob, stuff_prob,
-            thresh1=sampling.get('thresh1', sampling.get('threshold')),
-            **cfg['merge'])
+        return offset, masks, things_prob, stuff_prob
 
 
 def _flip_average(maps: Tensor, flip: bool) -> Tensor:
@@ -403,6 +469,12 @@ def _flip_average(maps: Tensor, flip: bool) -> Tensor:
     if not flip:
         return maps
     return 0.5 * (maps[:1] + maps[1:].flip(-1))
+
+
+def finest_map(feat: FeatureMaps) -> Tensor:
+    """The map the point heads read: ``feat`` itself, or a pyramid's
+    first (finest) level."""
+    return feat[0] if isinstance(feat, (list, tuple)) else feat
 
 
 def _pad_to(ids: Tensor, size, value: int) -> Tensor:

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmcorr.ops import global_correlation
+from .precision import float32_region, full_precision
 
 
 def resize_corner_aligned(x: Tensor, size) -> Tensor:
@@ -133,13 +134,23 @@ class CoSaliencyBranch(nn.Module):
                 f'(RSCF has {self.grid[0] * self.grid[1]} channels), got '
                 f'{size}: the official ICNet runs at its input_size only '
                 "(224x224); use rscf_keys='fixed_grid' for other sizes")
-        sisms = resize_corner_aligned(sisms, size)
+        with float32_region(features):
+            rscf = self.correlations(full_precision(features),
+                                     full_precision(sisms))
+        return self.conv(rscf)
+
+    def correlations(self, features: Tensor, sisms: Tensor) -> Tensor:
+        """NMAP, CFM and RSCF: ``[N, C, H, W]`` features and ``[N, 1, h,
+        w]`` SISMs -> ``[N, K, H, W]`` RSCF. Under autocast (bfloat16
+        training) :meth:`forward` runs it in float32: cosine maps
+        normalised over pixels and a softmax of their Gram sums need
+        float32's mantissa."""
+        sisms = resize_corner_aligned(sisms, features.shape[-2:])
         normalised = F.normalize(features, dim=1)
         vectors = intra_saliency_vectors(normalised, sisms)
         csa = correlation_fusion(normalised, vectors)
         key_grid = self.grid if self.rscf_keys == 'fixed_grid' else None
-        return self.conv(
-            rearranged_self_correlation(normalised, csa, key_grid))
+        return rearranged_self_correlation(normalised, csa, key_grid)
 
 
 class CoSaliencyModule(nn.Module):

@@ -32,6 +32,7 @@ from torch import Tensor
 from mmcorr.ops import (local_correlation, local_weighted_sum,
                         patch_correlation, sample_patches, window_soft_argmax)
 from mmcorr.registry import MODELS
+from .precision import float32_region, full_precision
 
 __all__ = ['WindowedMemoryReader', 'memory_gaps']
 
@@ -62,6 +63,13 @@ class WindowedMemoryReader(nn.Module):
             half-pixel shift of the far windows.
         chunk_bytes (int): Bound on each sampled value-window block, in
             bytes.
+        channel_sum (str): How the near and coarse correlations add the
+            key channels (:func:`mmcorr.ops.local_correlation`):
+            ``'matmul'`` (default) or ``'sequential'``, the order of the
+            official sampler's kernel. The official model's dot products
+            reach hundreds, so its softmax is nearly an argmax and float32
+            rounding order shows in the output (up to 7e-4 on the parity
+            fixture with ``'matmul'``, 6e-5 with ``'sequential'``).
     """
 
     def __init__(self,
@@ -71,7 +79,8 @@ class WindowedMemoryReader(nn.Module):
                  scaled_affinity: bool = False,
                  far_labels_at_last_offset: bool = False,
                  far_window_align_corners: bool = True,
-                 chunk_bytes: int = 64 * 2**20):
+                 chunk_bytes: int = 64 * 2**20,
+                 channel_sum: str = 'matmul'):
         super().__init__()
         for name, value in (('long_term_gap', long_term_gap),
                             ('search_window_size', search_window_size),
@@ -90,6 +99,10 @@ class WindowedMemoryReader(nn.Module):
         self.far_labels_at_last_offset = far_labels_at_last_offset
         self.far_window_align_corners = far_window_align_corners
         self.chunk_bytes = chunk_bytes
+        if channel_sum not in ('matmul', 'sequential'):
+            raise ValueError("channel_sum must be 'matmul' or 'sequential', "
+                             f'got {channel_sum!r}')
+        self.channel_sum = channel_sum
 
     def coarse_dilation(self, gap: int) -> Optional[int]:
         """The coarse window's dilation for a frame ``gap`` frames back;
@@ -118,11 +131,11 @@ class WindowedMemoryReader(nn.Module):
             autocast (bfloat16 training) the read runs in float32: one
             softmax over thousands of candidates needs float32's mantissa.
         """
-        with torch.autocast(query_key.device.type, enabled=False):
+        with float32_region(query_key):
             return self._read(
-                _full_precision(query_key),
-                [_full_precision(key) for key in memory_keys],
-                [_full_precision(value) for value in memory_values], gaps,
+                full_precision(query_key),
+                [full_precision(key) for key in memory_keys],
+                [full_precision(value) for value in memory_values], gaps,
                 window_size)
 
     def _read(self, query_key: Tensor, memory_keys: Sequence[Tensor],
@@ -177,7 +190,8 @@ class WindowedMemoryReader(nn.Module):
         if dilation is None:
             return None
         coarse = local_correlation(query_key, key, self.search_window_size,
-                                   dilation_patch=dilation)
+                                   dilation_patch=dilation,
+                                   channel_sum=self.channel_sum)
         scale = self._affinity_scale(key.shape[1])
         return window_soft_argmax(coarse, dilation, beta=scale)
 
@@ -195,7 +209,8 @@ class WindowedMemoryReader(nn.Module):
         """``[B, P*P, h, w]`` scaled dot products with the window."""
         batch, channels, height, width = key.shape
         if offset is None:
-            scores = local_correlation(query_key, key, window_size)
+            scores = local_correlation(query_key, key, window_size,
+                                       channel_sum=self.channel_sum)
             scores = scores.view(batch, -1, height, width)
         else:
             scores = patch_correlation(
@@ -244,10 +259,3 @@ def memory_gaps(memory_indices: Sequence[int],
         raise ValueError(f'memory frames {list(memory_indices)} must all '
                          f'come before the current frame {current_index}')
     return gaps
-
-
-def _full_precision(tensor: Tensor) -> Tensor:
-    """A half-precision float tensor as float32; others as they are."""
-    if tensor.dtype in (torch.float16, torch.bfloat16):
-        return tensor.float()
-    return tensor

@@ -1,14 +1,15 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """AdaptIS inference: peaks against the official loop, the greedy
 assembly's batching, the panoptic merge by hand."""
+import math
 from collections import deque
 
 import numpy as np
 import pytest
 
 from mmcorr.models.instance.adaptis_inference import (
-    assemble_from_proposals, assemble_randomly, flip_points, panoptic_merge,
-    proposal_peaks, resolve_test_cfg)
+    assemble_from_proposals, assemble_randomly, crop_offsets, flip_points,
+    panoptic_merge, proposal_peaks, resolve_test_cfg, stitch_crops)
 
 NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0),
               (1, 1)]
@@ -144,3 +145,78 @@ def test_cfg_keeps_the_chosen_samplers_settings():
     assert 'fl_prob' not in cfg['sampling']
     with pytest.raises(ValueError, match='unknown AdaptIS test_cfg'):
         resolve_test_cfg(dict(thresh3=1))
+
+
+def official_offsets(length, crop_size, min_overlap_ratio=0.2):
+    """A transcription of the official ``get_offsets`` (lengths above a
+    crop)."""
+    n = math.ceil((length / crop_size - min_overlap_ratio) /
+                  (1 - min_overlap_ratio))
+    overlap_ratio = (n - length / crop_size) / (n - 1)
+    overlap_width = int(crop_size * overlap_ratio)
+    offsets = [0]
+    for _ in range(1, n):
+        new_offset = offsets[-1] + crop_size - overlap_width
+        if new_offset + crop_size > length:
+            new_offset = length - crop_size
+        offsets.append(new_offset)
+    return offsets, overlap_ratio
+
+
+@pytest.mark.parametrize('length, crop, overlap', [(2048, 720, 0.2),
+                                                   (1024, 400, 0.2),
+                                                   (101, 50, 0.3),
+                                                   (51, 50, 0.2),
+                                                   (300, 64, 0.0)])
+def test_crop_offsets_equal_the_official_ones(length, crop, overlap):
+    offsets, ratio = crop_offsets(length, crop, overlap)
+    assert (offsets, ratio) == official_offsets(length, crop, overlap)
+    assert offsets[-1] + crop == length  # the last crop is flush
+    assert all(b - a <= crop * (1 - overlap) for a, b in
+               zip(offsets, offsets[1:]))
+    assert crop_offsets(crop, crop) == ([0], 1.0)
+    assert crop_offsets(crop - 1, crop) == ([0], 1.0)
+
+
+def test_stitched_crops_rebuild_the_whole_image():
+    """Instances that cross crop borders, cut into overlapping crops, are
+    joined back: the stitched maps equal the whole-image ones, semantic
+    maps are the average of their crops (here all equal)."""
+    height, width, crop = 40, 56, (24, 32)
+    gen = np.random.default_rng(0)
+    masks = []
+    for y0, y1, x0, x1 in [(2, 30, 4, 20), (5, 15, 25, 50), (20, 38, 30, 54),
+                           (32, 39, 2, 12)]:
+        mask = np.full((height, width), 0.02, np.float32)
+        mask[y0:y1, x0:x1] = 0.6 + 0.3 * gen.random((y1 - y0, x1 - x0))
+        masks.append(mask)
+    things = gen.random((1, height, width)).astype(np.float32)
+    stuff = 1 - things
+    ys, y_ratio = crop_offsets(height, crop[0])
+    xs, x_ratio = crop_offsets(width, crop[1])
+    crops = []
+    for dy in ys:
+        for dx in xs:
+            win = (slice(dy, dy + crop[0]), slice(dx, dx + crop[1]))
+            present = [m[win] for m in masks if (m[win] > 0.5).any()]
+            crops.append(((dy, dx), present, things[:, win[0], win[1]],
+                          stuff[:, win[0], win[1]]))
+    maps, got_things, got_stuff = stitch_crops(
+        (height, width), crop,
+        (int(y_ratio * crop[0]), int(x_ratio * crop[1])), crops)
+    assert len(maps) == len(masks)
+    for got, want in zip(maps, masks):
+        covered = got > 0
+        assert np.allclose(got[want > 0.5], want[want > 0.5], atol=1e-6)
+        assert covered[want > 0.5].all()
+    assert np.allclose(got_things, things, atol=1e-6)
+    assert np.allclose(got_stuff, stuff, atol=1e-6)
+    # the official ownership (every pixel to its arg-max, background to a
+    # crop's first instance) joins unrelated instances through the
+    # background
+    joined, _, _ = stitch_crops(
+        (height, width), crop,
+        (int(y_ratio * crop[0]), int(x_ratio * crop[1])), crops,
+        min_prob=-1.0)
+    assert not all(np.allclose(got[want > 0.5], want[want > 0.5])
+                   for got, want in zip(joined, masks))

@@ -143,3 +143,49 @@ def test_instance_id_fields_are_checked():
         view.gt_instance_ids = PixelData(data=torch.zeros(1, 4, 4))
     with pytest.raises(ValueError, match='int64'):
         view.gt_query_ids = torch.tensor([1.0])
+
+
+def test_targets_of_points_on_ignored_regions():
+    model = tiny_model()
+    view = sample(points=((5.0, 4.0), (20.0, 15.0), (30.0, 22.0)),
+                  ids=(1, 1, 2)).views[0]
+    regions = torch.zeros(1, *SIZE, dtype=torch.long)
+    regions[0, 20:24, 26:32] = 1  # a VOID area: region 1
+    regions[0, 12:20, 16:28] = 2
+    view.gt_ignore_regions = PixelData(data=regions)
+    # point 1 (id 1) lies on region 1, not on instance 1
+    view.gt_query_ignored = torch.tensor([False, True, False])
+    _, masks, _ = model.training_targets([MultiViewDataSample(views=[view])],
+                                         SIZE, 'cpu')
+    ids = view.gt_instance_ids.data[0]
+    assert torch.equal(masks[0, 0], (ids == 1).long())  # an object
+    assert torch.equal(masks[0, 2], (ids == 2).long())
+    expected = torch.zeros(SIZE, dtype=torch.long)
+    expected[20:24, 26:32] = 255  # ignored on its region, 0 elsewhere
+    assert torch.equal(masks[0, 1], expected)
+    del view.gt_ignore_regions
+    with pytest.raises(ValueError, match='gt_ignore_regions'):
+        model.training_targets([MultiViewDataSample(views=[view])], SIZE,
+                               'cpu')
+
+
+def test_panoptic_in_crops():
+    """A crop as large as the image is the whole-image inference; smaller
+    crops cover the image and give a result of its size."""
+    from mmcorr.models.instance.adaptis_inference import resolve_test_cfg
+    model = tiny_model()
+    model.init_weights()
+    model.eval()
+    image = torch.randn(1, 3, *SIZE)
+    settings = dict(sampler='proposals', ithresh=0.0, fl_prob=0.0,
+                    thresh1=0.1, max_iters=5)
+    whole = model.panoptic(image, resolve_test_cfg(settings))
+    same = model.panoptic(image, resolve_test_cfg(dict(settings,
+                                                       crop_size=SIZE)))
+    for key in whole:
+        assert (whole[key] == same[key]).all()
+    crops = model.panoptic(image, resolve_test_cfg(dict(settings,
+                                                        crop_size=(16, 20))))
+    assert crops['instance_ids'].shape == SIZE
+    assert crops['semantic'].shape == SIZE
+    assert len(crops['instance_labels']) == crops['instance_ids'].max()
