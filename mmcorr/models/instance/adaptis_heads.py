@@ -7,9 +7,11 @@ controller vector sets the AdaIN statistics of a small fully convolutional
 network that also sees relative coordinates centred on the point, and
 outputs one logit map per point, the mask of the object under it.
 """
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
+import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import DepthwiseSeparableConvModule
 from torch import Tensor
 
@@ -17,6 +19,10 @@ from mmcorr.ops import sample_points
 from mmcorr.registry import MODELS
 from ..layers.adaptis_blocks import (AdaptiveInstanceNorm,
                                      RelativeCoordFeatures, conv_act_norm)
+
+#: ``(controller input, first-conv response to the map)``: see
+#: :meth:`AdaptISInstanceHead.point_invariant_states`.
+PointInvariantStates = Tuple[Tensor, Tensor]
 
 __all__ = [
     'AdaptISInstanceHead', 'AdaptISSepConvInstanceHead', 'ConvStackHead',
@@ -97,7 +103,9 @@ class AdaptISInstanceHead(nn.Module):
     ReLU -> BN) -> AdaIN -> 3 x 3 conv to ``channels // 2`` -> ReLU -> BN ->
     1 x 1 conv -> one logit map, rescaled as ``a x + b``
     (``output_affine``; the toy model's ``(0.2, -1.7)`` starts every
-    pixel near ``sigmoid(-1.7) = 0.15``).
+    pixel near ``sigmoid(-1.7) = 0.15``). The first conv's response to the
+    map is computed once per image (:meth:`point_invariant_states`), the
+    same function as convolving each point's concatenation.
 
     Args:
         in_channels (int): Backbone channels.
@@ -166,6 +174,46 @@ class AdaptISInstanceHead(nn.Module):
         map controller, else the backbone map."""
         return self.controller(feat) if self.controller.reads_map else feat
 
+    def point_invariant_states(self, feat: Tensor) -> PointInvariantStates:
+        """What every point of an image shares, computed once per image:
+        the controller's input and the first conv's response to the
+        backbone map (``[B, channels, h, w]``, before its bias).
+
+        The first conv sees the coordinates prepended to the map; a conv
+        is linear in its input channels, so its output is the response to
+        the map (shared by all points) plus the response to the point's
+        2-3 coordinate channels: ``K`` points cost one conv of the map
+        and ``K`` convs of 3 channels instead of ``K`` convs of ``C + 3``.
+        """
+        conv = self._first_conv()
+        num_coords = self.coords.num_channels
+        response = F.conv2d(feat, conv.weight[:, num_coords:], None,
+                            conv.stride, conv.padding, conv.dilation)
+        return self.controller_input(feat), response
+
+    def _first_conv(self) -> nn.Conv2d:
+        return self.pre_adain[0].conv
+
+    def _first_layer(self, response: Tensor, points: Tensor) -> Tensor:
+        """The first conv module on ``[N, 2]`` points' coordinates and the
+        map ``response`` repeated per point -> ``[N, channels, h, w]``."""
+        conv = self._first_conv()
+        num_coords = self.coords.num_channels
+        # coordinates in float32 at least (bfloat16 would round them)
+        dtype = torch.promote_types(response.dtype, torch.float32)
+        coords = self.coords.coord_maps(points.to(dtype), response.shape[2:])
+        x = F.conv2d(coords, conv.weight[:, :num_coords], conv.bias,
+                     conv.stride, conv.padding, conv.dilation)
+        num_points = points.shape[0] // response.shape[0]
+        x = x + response.repeat_interleave(num_points, dim=0)
+        module = self.pre_adain[0]
+        for layer in module.order[1:]:  # conv -> act -> norm
+            if layer == 'act' and module.with_activation:
+                x = module.activate(x)
+            elif layer == 'norm' and module.with_norm:
+                x = module.norm(x)
+        return x
+
     def point_vectors(self, controller_input: Tensor,
                       points: Tensor) -> Tensor:
         """``[B, K, 2]`` points (input pixels) -> ``[B * K, C_w]`` controller
@@ -179,14 +227,15 @@ class AdaptISInstanceHead(nn.Module):
     def forward(self,
                 feat: Tensor,
                 points: Tensor,
-                controller_input: Optional[Tensor] = None) -> Tensor:
+                states: Optional[PointInvariantStates] = None) -> Tensor:
         """One logit map per point.
 
         Args:
             feat (Tensor): ``[B, C, h, w]`` backbone features.
             points (Tensor): ``[B, K, 2]`` ``(x, y)`` in input pixels.
-            controller_input (Tensor, optional): :meth:`controller_input`
-                of ``feat``, when the caller reuses it across calls.
+            states (tuple, optional): :meth:`point_invariant_states` of
+                ``feat``, when the caller reuses them across calls (the
+                greedy inference asks for a few points at a time).
 
         Returns:
             Tensor: ``[B * K, 1, h, w]`` logits, image-major (the points of
@@ -196,13 +245,12 @@ class AdaptISInstanceHead(nn.Module):
                 points.shape[2] != 2:
             raise ValueError('points must be [B, K, 2] (x, y) with B = '
                              f'{feat.shape[0]}, got {tuple(points.shape)}')
-        if controller_input is None:
-            controller_input = self.controller_input(feat)
+        if states is None:
+            states = self.point_invariant_states(feat)
+        controller_input, response = states
         vectors = self.point_vectors(controller_input, points)
-        num_points = points.shape[1]
-        x = feat.repeat_interleave(num_points, dim=0)
-        x = self.coords(x, points.flatten(0, 1))
-        x = self.adain(self.pre_adain(x), vectors)
+        x = self._first_layer(response, points.flatten(0, 1))
+        x = self.adain(self.pre_adain[1:](x), vectors)
         x = self.logit(self.post_adain(x))
         if self.output_affine is not None:
             scale, bias = self.output_affine

@@ -195,11 +195,10 @@ class AdaptISSegmentor(MultiViewModel):
         return self.proposal_head(finest_map(feat).detach())
 
     def instance_logits(self, feat: FeatureMaps, points: Tensor, size,
-                        controller_input: Optional[Tensor] = None) -> Tensor:
+                        states=None) -> Tensor:
         """``[B, K, H, W]`` one logit map per point (``points`` ``[B, K,
         2]`` ``(x, y)`` input pixels), at the input size."""
-        logits = self.instance_head(finest_map(feat), points,
-                                    controller_input)
+        logits = self.instance_head(finest_map(feat), points, states)
         logits = self._to_input_size(logits, size)
         return logits.view(points.shape[0], points.shape[1], *size)
 
@@ -429,7 +428,7 @@ class AdaptISSegmentor(MultiViewModel):
             :things_from]
         any_thing = things_prob.max(axis=0)
         point_feat = finest_map(feat)
-        controller_input = self.instance_head.controller_input(point_feat)
+        states = self.instance_head.point_invariant_states(point_feat)
 
         def mask_fn(points: np.ndarray) -> np.ndarray:
             pts = [points]
@@ -437,7 +436,7 @@ class AdaptISSegmentor(MultiViewModel):
                 pts.append(flip_points(points, width,
                                        cfg['legacy_flip_column']))
             pts = torch.from_numpy(np.stack(pts)).to(image)
-            logits = self.instance_head(point_feat, pts, controller_input)
+            logits = self.instance_head(point_feat, pts, states)
             prob = self._to_input_size(logits, size).sigmoid()
             prob = prob.view(len(pts), len(points), *size)
             if flip:

@@ -189,3 +189,37 @@ def test_panoptic_in_crops():
     assert crops['instance_ids'].shape == SIZE
     assert crops['semantic'].shape == SIZE
     assert len(crops['instance_labels']) == crops['instance_ids'].max()
+
+
+@pytest.mark.parametrize('head_type', ['AdaptISInstanceHead',
+                                       'AdaptISSepConvInstanceHead'])
+def test_shared_first_conv_equals_the_concatenated_input(head_type):
+    """The first conv's response to the map, computed once per image and
+    added to each point's coordinate response, is the conv of the
+    coordinates prepended to the map (float64)."""
+    torch.manual_seed(0)
+    controller = dict(type='ConvMapController', channels=8) \
+        if head_type == 'AdaptISInstanceHead' else \
+        dict(type='FCController', layer_channels=(8, 8),
+             norm_cfg=dict(type='BN1d'))
+    head = MODELS.build(dict(type=head_type, in_channels=6, channels=8,
+                             norm_radius=7, controller=controller))
+    head = head.double().eval()
+    feat = torch.randn(2, 6, 9, 11, dtype=torch.float64)
+    points = torch.tensor([[[1.0, 2.0], [8.5, 3.0], [10.0, 8.0]],
+                           [[0.0, 0.0], [5.0, 5.0], [3.0, 7.5]]],
+                          dtype=torch.float64)
+    out = head(feat, points)
+    # the direct computation: every point's coordinates prepended
+    controller_input = head.controller_input(feat)
+    vectors = head.point_vectors(controller_input, points)
+    x = head.coords(feat.repeat_interleave(3, dim=0), points.flatten(0, 1))
+    x = head.adain(head.pre_adain(x), vectors)
+    want = head.logit(head.post_adain(x))
+    if head.output_affine is not None:
+        want = head.output_affine[0] * want + head.output_affine[1]
+    torch.testing.assert_close(out, want, rtol=1e-10, atol=1e-10)
+    # states reused across calls give the same maps
+    states = head.point_invariant_states(feat)
+    torch.testing.assert_close(head(feat, points[:, :1], states),
+                               out.view(2, 3, 1, 9, 11)[:, 0])
