@@ -230,9 +230,11 @@ def local_correlation(feat_a: Tensor,
             order rounds differently from a loop; ``'sequential'`` one
             channel after the other in the inputs' dtype, as the CPU kernel
             of spatial-correlation-sampler does (slower: one pass per
-            channel, ``B x P^2 x H x W`` memory; never mmcv's op). The two
-            agree to float rounding; ``'sequential'`` is for parity with
-            official code on ill-conditioned inputs (MAST's fixture).
+            channel; ``B x P^2 x H x W`` memory without gradients, C times
+            that with them, as autograd keeps every channel's windows;
+            never mmcv's op). The two agree to float rounding;
+            ``'sequential'`` is for inference and parity with official
+            code on ill-conditioned inputs (MAST's fixture).
 
     Returns:
         Tensor: ``[B, P, P, H_out, W_out]`` (see :func:`local_correlation_size`).

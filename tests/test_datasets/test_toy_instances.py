@@ -209,6 +209,11 @@ def test_repeat_until_instances():
     assert empty > 20  # every first attempt kept, most crops miss it
     with pytest.raises(KeyError, match='gt_instance_ids'):
         repeat(dict(img=results['img']))
+    # nothing to find: one attempt
+    calls = []
+    once = RepeatUntilInstances([lambda r: calls.append(1) or r])
+    once(dict(results, gt_instance_ids=np.zeros_like(ids)))
+    assert len(calls) == 1
 
 
 def test_ignored_region_fields_are_packed():

@@ -5,7 +5,7 @@ from torch import nn
 
 from mmcorr.models.layers import WindowedMemoryReader
 from mmcorr.models.layers.cosaliency import CoSaliencyBranch
-from mmcorr.registry import OPTIM_WRAPPERS
+from mmcorr.registry import MODELS, OPTIM_WRAPPERS
 
 
 def test_forward_runs_in_bf16_and_params_stay_float32():
@@ -56,3 +56,21 @@ def test_cosaliency_correlations_in_float32_under_autocast():
     assert rscf.dtype == torch.float32 and out.dtype == torch.bfloat16
     want = branch.correlations(features.float(), sisms)
     assert torch.allclose(rscf, want, atol=1e-6)
+
+
+def test_bf16_models_without_autocast_keep_their_dtype():
+    """A co-saliency branch and an AdaptIS head cast to bfloat16 as a whole
+    run without autocast and answer in bfloat16."""
+    torch.manual_seed(0)
+    branch = CoSaliencyBranch(grid=(4, 5)).eval().bfloat16()
+    out = branch(torch.randn(3, 16, 4, 5).bfloat16(),
+                 torch.rand(3, 1, 8, 10).bfloat16())
+    assert out.dtype == torch.bfloat16
+    head = MODELS.build(dict(type='AdaptISInstanceHead', in_channels=6,
+                             channels=8, norm_radius=7,
+                             controller=dict(type='ConvMapController',
+                                             channels=8)))
+    head = head.eval().bfloat16()
+    logits = head(torch.randn(1, 6, 9, 11).bfloat16(),
+                  torch.tensor([[[2.0, 3.0]]]).bfloat16())
+    assert logits.dtype == torch.bfloat16 and logits.shape == (1, 1, 9, 11)

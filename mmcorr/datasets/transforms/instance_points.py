@@ -98,7 +98,7 @@ class SampleQueryPoints(BaseTransform):
     Ignored regions (the official Cityscapes training,
     ``sample_ignore_object_prob=0.025``): objects smaller than
     ``min_object_area`` and the 8-connected regions of unlabelled pixels
-    (``gt_seg_map == ignore_index``: VOID, crowds) that touch none of them,
+    (``gt_seg_map == ignore_index``: VOID, crowds) that overlap none of them,
     each of at least ``min_ignore_object_area`` pixels, are numbered
     ``1..R`` in ``gt_ignore_regions``. Each draw of an object is, with
     probability ``sample_ignore_object_prob`` (when there are regions), a
@@ -191,7 +191,7 @@ class SampleQueryPoints(BaseTransform):
     def ignore_regions(self, ids: np.ndarray, small_objects: np.ndarray,
                        seg_map: Optional[np.ndarray]):
         """``(H, W)`` int32 map of ignored regions ``1..R`` and ``R``: the
-        small objects, then the unlabelled components that touch none of
+        small objects, then the unlabelled components that overlap none of
         them, each of ``>= min_ignore_object_area`` pixels."""
         regions = np.zeros(ids.shape, np.int32)
         count = 0
@@ -239,10 +239,11 @@ class RepeatUntilInstances(BaseTransform):
     accepted whatever it holds. Each attempt starts from the input
     (deep-copied); an instance is any id ``> 0`` of ``gt_instance_ids``
     (small ones count: the official check runs before the small-object
-    exclusion). After ``max_tries`` attempts the last one is kept (an
-    image without instances would otherwise loop for 1 /
-    ``keep_background_prob`` attempts on average, as in the official
-    code).
+    exclusion). An input without any instance is augmented once (the
+    official loop draws attempts until one is kept by chance, 1 /
+    ``keep_background_prob`` on average: the same distribution, at the
+    cost of many copies). After ``max_tries`` attempts the last one is
+    kept (the official loop has no bound).
 
     Args:
         transforms (list[dict | callable]): The augmentations (names
@@ -271,6 +272,8 @@ class RepeatUntilInstances(BaseTransform):
             raise KeyError('RepeatUntilInstances needs gt_instance_ids: '
                            'load them first (LoadInstanceIds, '
                            'LoadPanopticAnnotations)')
+        if not (results['gt_instance_ids'] > 0).any():
+            return self.transforms(results)
         out = None
         for _ in range(self.max_tries):
             out = self.transforms(copy.deepcopy(results))

@@ -66,5 +66,5 @@ class SegmentorFeatures(BaseModule):
         if self.neck is not None:
             feats = self.neck(feats)
         if self.decode_head is None:
-            return list(feats)
+            return feats if isinstance(feats, Tensor) else list(feats)
         return self.decode_head(feats)

@@ -144,6 +144,7 @@ class AdaptISInstanceHead(nn.Module):
         self.pre_adain = self.build_pre_adain(
             in_channels + self.coords.num_channels, channels, num_convs,
             norm_cfg)
+        self._check_first_conv()
         self.adain = AdaptiveInstanceNorm(
             self.controller.out_channels,
             channels,
@@ -194,13 +195,25 @@ class AdaptISInstanceHead(nn.Module):
     def _first_conv(self) -> nn.Conv2d:
         return self.pre_adain[0].conv
 
+    def _check_first_conv(self) -> None:
+        """The split of :meth:`point_invariant_states` needs a plain
+        zero-padded conv module (conv -> act -> norm) first."""
+        first = self.pre_adain[0]
+        conv = getattr(first, 'conv', None)
+        if not isinstance(conv, nn.Conv2d) or conv.groups != 1 or \
+                conv.padding_mode != 'zeros' or first.order[0] != 'conv':
+            raise TypeError('the instance head\'s first layer must be a '
+                            'ConvModule with an ungrouped, zero-padded conv '
+                            f'first, got {first}')
+
     def _first_layer(self, response: Tensor, points: Tensor) -> Tensor:
         """The first conv module on ``[N, 2]`` points' coordinates and the
         map ``response`` repeated per point -> ``[N, channels, h, w]``."""
         conv = self._first_conv()
         num_coords = self.coords.num_channels
-        # coordinates in float32 at least (bfloat16 would round them)
-        dtype = torch.promote_types(response.dtype, torch.float32)
+        # the weights' precision (under autocast float32, which the conv
+        # then casts itself; a model cast to bfloat16 gets bfloat16)
+        dtype = torch.promote_types(response.dtype, conv.weight.dtype)
         coords = self.coords.coord_maps(points.to(dtype), response.shape[2:])
         x = F.conv2d(coords, conv.weight[:, :num_coords], conv.bias,
                      conv.stride, conv.padding, conv.dilation)

@@ -378,7 +378,7 @@ def resolve_test_cfg(test_cfg: Optional[dict]) -> dict:
         legacy_flip_column=cfg.pop('legacy_flip_column', False),
         seed=cfg.pop('seed', 0),
         batch_size=cfg.pop('batch_size', 2),
-        crop_size=cfg.pop('crop_size', None),
+        crop_size=_crop_size(cfg.pop('crop_size', None)),
         min_overlap=cfg.pop('min_overlap', 0.2))
     merge_keys = ('stuff_prob_mult', 'min_things_prob', 'min_stuff_prob')
     unknown = set(cfg) - set(merge_keys).union(*SAMPLER_DEFAULTS.values())
@@ -405,7 +405,10 @@ def crop_offsets(length: int, crop: int,
     ``get_offsets``): the fewest crops of ``crop`` pixels that overlap by
     at least ``min_overlap`` of a crop, spread evenly, the last one flush
     with the end. Returns the offsets and the overlap (a fraction of
-    ``crop``); an axis no longer than a crop gives ``[0], 1.0``."""
+    ``crop``); an axis no longer than a crop gives ``[0], 1.0``. With
+    ``min_overlap=0`` and a length that is a multiple of ``crop`` the
+    crops do not overlap, and :func:`stitch_crops` cannot join instances
+    across them (as in the official code)."""
     if crop < 1 or not 0 <= min_overlap < 1:
         raise ValueError(f'crop must be >= 1 and min_overlap in [0, 1), got '
                          f'{crop} and {min_overlap}')
@@ -419,6 +422,19 @@ def crop_offsets(length: int, crop: int,
     for _ in range(1, count):
         offsets.append(min(offsets[-1] + step, length - crop))
     return offsets, overlap
+
+
+def _crop_size(crop_size) -> Optional[Tuple[int, int]]:
+    """``test_cfg['crop_size']``: ``None``, an int or ``(h, w)``."""
+    if crop_size is None:
+        return None
+    if isinstance(crop_size, int):
+        crop_size = (crop_size, crop_size)
+    if len(crop_size) != 2 or not all(isinstance(c, int) and c > 0
+                                      for c in crop_size):
+        raise ValueError("test_cfg['crop_size'] must be None, an int or "
+                         f'(h, w) of positive ints, got {crop_size!r}')
+    return tuple(crop_size)
 
 
 def stitch_crops(size: Tuple[int, int], crop_size: Tuple[int, int],

@@ -25,7 +25,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmcorr.ops import global_correlation
-from .precision import float32_region, full_precision
+from .precision import (autocast_or_input_dtype, float32_region,
+                        full_precision)
 
 
 def resize_corner_aligned(x: Tensor, size) -> Tensor:
@@ -137,7 +138,7 @@ class CoSaliencyBranch(nn.Module):
         with float32_region(features):
             rscf = self.correlations(full_precision(features),
                                      full_precision(sisms))
-        return self.conv(rscf)
+        return self.conv(autocast_or_input_dtype(rscf, features))
 
     def correlations(self, features: Tensor, sisms: Tensor) -> Tensor:
         """NMAP, CFM and RSCF: ``[N, C, H, W]`` features and ``[N, 1, h,

@@ -139,6 +139,15 @@ def test_flip_points_and_cfg():
         resolve_test_cfg(dict(sampler='grid'))
 
 
+def test_crop_size_setting():
+    assert resolve_test_cfg(dict(crop_size=64))['crop_size'] == (64, 64)
+    assert resolve_test_cfg(dict(crop_size=(40, 72)))['crop_size'] == (40,
+                                                                       72)
+    assert resolve_test_cfg({})['crop_size'] is None
+    with pytest.raises(ValueError, match='crop_size'):
+        resolve_test_cfg(dict(crop_size=(40, 0)))
+
+
 def test_cfg_keeps_the_chosen_samplers_settings():
     cfg = resolve_test_cfg(dict(sampler='random', fl_prob=0.1, thresh1=0.3,
                                 num_stuff_classes=1))
