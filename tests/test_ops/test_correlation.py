@@ -56,8 +56,9 @@ LOCAL_CASES = [
 ]
 
 
+@pytest.mark.parametrize('channel_sum', ['matmul', 'sequential'])
 @pytest.mark.parametrize('case', LOCAL_CASES)
-def test_local_correlation_matches_brute_force(case):
+def test_local_correlation_matches_brute_force(case, channel_sum):
     batch, channels, height, width, patch, dil, stride, pad = case
     gen = torch.Generator().manual_seed(sum(case))
     a = torch.randn(batch, channels, height, width, generator=gen,
@@ -65,26 +66,14 @@ def test_local_correlation_matches_brute_force(case):
     b = torch.randn(batch, channels, height, width, generator=gen,
                     dtype=torch.float64)
     expected = brute_local(a, b, patch, dil, stride, pad)
-    out = local_correlation(a, b, patch, dil, stride, pad)
+    out = local_correlation(a, b, patch, dil, stride, pad,
+                            channel_sum=channel_sum)
     assert out.shape == expected.shape
     torch.testing.assert_close(out, expected, rtol=0, atol=1e-12)
     # a tiny chunk bound exercises the row-chunk loop
-    out = local_correlation(a, b, patch, dil, stride, pad, chunk_bytes=1)
+    out = local_correlation(a, b, patch, dil, stride, pad, chunk_bytes=1,
+                            channel_sum=channel_sum)
     torch.testing.assert_close(out, expected, rtol=0, atol=1e-12)
-
-
-@pytest.mark.parametrize('case', LOCAL_CASES)
-def test_sequential_channel_sum_matches_brute_force(case):
-    batch, channels, height, width, patch, dil, stride, pad = case
-    gen = torch.Generator().manual_seed(sum(case))
-    a = torch.randn(batch, channels, height, width, generator=gen,
-                    dtype=torch.float64)
-    b = torch.randn(batch, channels, height, width, generator=gen,
-                    dtype=torch.float64)
-    out = local_correlation(a, b, patch, dil, stride, pad,
-                            channel_sum='sequential')
-    torch.testing.assert_close(out, brute_local(a, b, patch, dil, stride,
-                                                pad), rtol=0, atol=1e-12)
 
 
 def shifted(x, dy, dx):
