@@ -27,6 +27,8 @@ import cv2
 import numpy as np
 
 from mmcorr.apis import init_model, segment_instances
+from mmcorr.datasets.transforms import read_image_file
+from mmcorr.utils.cli import write_image
 from mmcorr.visualization import overlay_ids
 
 
@@ -61,11 +63,7 @@ def main(argv=None) -> int:
     if args.no_flip:
         overrides['use_flip'] = False
     try:
-        if not osp.isfile(args.image):
-            raise FileNotFoundError(f'image not found: {args.image}')
-        image = cv2.imread(args.image)
-        if image is None:
-            raise ValueError(f'{args.image}: not a readable image')
+        image = read_image_file(args.image)  # BGR, as cv2 reads it
         checkpoint = None if args.checkpoint == 'none' else args.checkpoint
         model = init_model(args.config, checkpoint, device=args.device)
         result = segment_instances(model, image, args.points, **overrides)
@@ -76,18 +74,18 @@ def main(argv=None) -> int:
     if args.points:
         clicks = np.zeros(image.shape[:2], np.int64)
         for k, mask in enumerate(result['point_masks']):
-            cv2.imwrite(osp.join(args.out_dir, f'point_{k}.png'),
+            write_image(osp.join(args.out_dir, f'point_{k}.png'),
                         mask.astype(np.uint8) * 255)
             clicks[mask & (clicks == 0)] = k + 1
         picture = overlay_ids(image, clicks)
         for x, y in args.points:
             cv2.circle(picture, (int(round(x)), int(round(y))), 3,
                        (255, 255, 255), -1)
-        cv2.imwrite(osp.join(args.out_dir, 'points.png'), picture)
+        write_image(osp.join(args.out_dir, 'points.png'), picture)
     ids = result['instance_ids']
-    cv2.imwrite(osp.join(args.out_dir, 'instances.png'),
+    write_image(osp.join(args.out_dir, 'instances.png'),
                 ids.astype(np.uint16))
-    cv2.imwrite(osp.join(args.out_dir, 'panoptic.png'),
+    write_image(osp.join(args.out_dir, 'panoptic.png'),
                 overlay_ids(image, ids))
     print(f'{int(ids.max())} instances, {len(args.points)} point masks '
           f'written to {args.out_dir}')
