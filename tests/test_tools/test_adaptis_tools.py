@@ -84,4 +84,5 @@ def test_demo_and_api_on_an_untrained_model(run_tool, tmp_path, toy_root):
     proc = run_tool(['demo/instance_points_demo.py', config, 'none',
                      str(tmp_path / 'missing.png'), '--out-dir', str(out)],
                     check=False)
-    assert proc.returncode == 2 and 'missing.png' in proc.stderr and 'does not exist' in proc.stderr
+    assert proc.returncode == 2 and 'missing.png' in proc.stderr
+    assert 'does not exist' in proc.stderr
