@@ -11,7 +11,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('root', nargs='?', default='data/photo_videos')
     parser.add_argument('--train-clips', type=int, default=60)
-    parser.add_argument('--test-clips', type=int, default=8)
+    parser.add_argument('--test-clips', type=int, default=24)
     parser.add_argument('--dev-clips', type=int, default=8,
                         help='clips of the training categories with masks')
     parser.add_argument('--train-frames', type=int, default=30)

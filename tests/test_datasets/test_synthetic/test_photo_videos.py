@@ -73,6 +73,23 @@ def test_deterministic_and_skipped_when_up_to_date(root, tmp_path):
     assert os.path.getmtime(stamp) == before
 
 
+def test_more_held_out_clips_extend_the_split(root, tmp_path):
+    """Clip ``c`` depends on the seed, its split and ``c`` only: more
+    held-out clips keep the first ones, and the training clips, as they
+    are."""
+    more = str(tmp_path / 'more')
+    generate_photo_videos(more, **dict(ARGS, test_clips=3))
+    for clip, frame in (('JPEGImages/480p/test_001', '00005.jpg'),
+                        ('Annotations/480p/test_001', '00005.png'),
+                        ('train_all_frames/JPEGImages/train_001',
+                         '00003.jpg')):
+        a = cv2.imread(os.path.join(root, clip, frame), cv2.IMREAD_UNCHANGED)
+        b = cv2.imread(os.path.join(more, clip, frame), cv2.IMREAD_UNCHANGED)
+        assert np.array_equal(a, b), clip
+    with open(os.path.join(more, 'ImageSets', '2017', 'val.txt')) as f:
+        assert f.read().split() == ['test_000', 'test_001', 'test_002']
+
+
 def test_grey_photos_are_tinted_colour_ones_kept():
     rng = np.random.default_rng(0)
     grey = np.repeat(np.arange(64, dtype=np.uint8).reshape(8, 8, 1), 3, 2)
