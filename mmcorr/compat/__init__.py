@@ -10,6 +10,8 @@ from .checkpoint import (CheckpointFormatError, UnsafeCheckpointError,
                          unsafe_checkpoint_loading_enabled)
 from .distributed import prepare_cpu_distributed, replace_sync_bn
 from .download import (cached_checkpoint_path, expected_sha256, load_from_http)
+from .package_files import (PACKAGE_SCHEME, load_package_file,
+                            resolve_package_path)
 
 __all__ = [
     'UnsafeCheckpointError', 'CheckpointFormatError', 'checkpoint_format',
@@ -17,7 +19,8 @@ __all__ = [
     'set_unsafe_checkpoint_loading', 'unsafe_checkpoint_loading_enabled',
     'install_safe_checkpoint_loader', 'cached_checkpoint_path',
     'expected_sha256', 'load_from_http', 'prepare_cpu_distributed',
-    'replace_sync_bn', 'apply_compat'
+    'replace_sync_bn', 'apply_compat', 'PACKAGE_SCHEME', 'load_package_file',
+    'resolve_package_path'
 ]
 
 _APPLIED = {'done': False}

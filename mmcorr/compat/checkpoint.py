@@ -365,7 +365,8 @@ def load_checkpoint_file(filename: str, map_location=None) -> Any:
 
 
 def install_safe_checkpoint_loader() -> None:
-    """Route mmengine's local and http(s) checkpoint loading through here.
+    """Route mmengine's local, ``package://`` and http(s) checkpoint
+    loading through here.
 
     The model-zoo schemes (``open-mmlab://``, ``torchvision://``,
     ``mmcls://``) resolve to URLs and call mmengine's module-level
@@ -375,8 +376,11 @@ def install_safe_checkpoint_loader() -> None:
     from mmengine.runner import checkpoint as mmengine_checkpoint
 
     from .download import load_from_http
+    from .package_files import PACKAGE_SCHEME, load_package_file
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_checkpoint_file, force=True)
+    CheckpointLoader.register_scheme(
+        prefixes=PACKAGE_SCHEME, loader=load_package_file, force=True)
     CheckpointLoader.register_scheme(
         prefixes=('http://', 'https://'), loader=load_from_http, force=True)
     mmengine_checkpoint.load_from_http = load_from_http
