@@ -260,9 +260,37 @@ class Row:
     note: str = ''  # 'failed: ...', 'baseline failed: ...'
 
 
+#: Where each command's output goes unless --verbose (set by run_demo).
+LOGS = {'dir': None, 'count': 0}
+
+
 def run(cmd: List[str]) -> None:
-    print('+', ' '.join(cmd), flush=True)
-    subprocess.run(cmd, check=True)
+    """Run one tool. Quiet by default: its output goes to a numbered log
+    under ``<work-root>/logs`` and one line is printed; a failure prints the
+    log's last lines. ``--verbose`` streams everything instead."""
+    if LOGS['dir'] is None:
+        print('+', ' '.join(cmd), flush=True)
+        subprocess.run(cmd, check=True)
+        return
+    LOGS['count'] += 1
+    tool = osp.splitext(osp.basename(cmd[1]))[0]
+    config = next((osp.splitext(osp.basename(a))[0] for a in cmd[2:]
+                   if a.endswith('.py')), '')
+    log = osp.join(LOGS['dir'], f'{LOGS["count"]:03d}_{tool}.log')
+    os.makedirs(LOGS['dir'], exist_ok=True)
+    start = time.perf_counter()
+    with open(log, 'w') as f:
+        f.write('+ ' + ' '.join(cmd) + '\n')
+        f.flush()
+        code = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT).returncode
+    took = time.perf_counter() - start
+    print(f'  {tool:24} {config[:60]:60} {"ok" if code == 0 else "FAILED"} '
+          f'({took:.0f} s, log {log})', flush=True)
+    if code:
+        with open(log) as f:
+            tail = f.readlines()[-15:]
+        print(''.join('    | ' + line for line in tail), end='', flush=True)
+        raise subprocess.CalledProcessError(code, cmd)
 
 
 def repo_path(path: str) -> str:
@@ -277,14 +305,25 @@ def latest_checkpoint(work_dir: str) -> str:
         return f.read().strip()
 
 
-def smoke_options(config: str, data_root: str) -> List[str]:
-    """``--cfg-options`` of a smoke run: tiny data, a few iterations."""
+def smoke_options(config: str, data_root: str,
+                  default_root: Optional[str] = None) -> List[str]:
+    """``--cfg-options`` of a smoke run: tiny data, a few iterations.
+
+    A dataset whose ``data_root`` is a folder inside the demo data's
+    ``default_root`` (PhotoGroups' ``data/photo_groups/train``) keeps that
+    sub-folder under the tiny ``data_root``.
+    """
     from mmengine.config import Config
     cfg = Config.fromfile(repo_path(config))
     options = []
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(key):
-            options += [f'{key}.dataset.data_root={data_root}',
+            root = data_root
+            own = str(cfg[key].dataset.get('data_root') or '')
+            if default_root and own.startswith(default_root.rstrip('/') +
+                                               '/'):
+                root = data_root + own[len(default_root.rstrip('/')):]
+            options += [f'{key}.dataset.data_root={root}',
                         f'{key}.num_workers=0',
                         f'{key}.persistent_workers=False']
     if cfg.get('train_dataloader'):
@@ -325,9 +364,17 @@ class DemoRunner:
             data.make_tiny(root)
         return root
 
+    def default_root(self, data_root: str) -> Optional[str]:
+        """The full-size root of the demo data whose tiny copy is
+        ``data_root``."""
+        name = osp.basename(osp.normpath(data_root))
+        data = DEMO_DATA.get(name)
+        return data.root if data else None
+
     def options(self, config: str, data_root: str,
                 extra: Tuple[str, ...] = ()) -> List[str]:
-        smoke = smoke_options(config, data_root) if self.smoke else []
+        smoke = smoke_options(config, data_root, self.default_root(
+            data_root)) if self.smoke else []
         return smoke + list(extra) + self.cfg_options
 
     # one config ------------------------------------------------------
@@ -350,7 +397,9 @@ class DemoRunner:
         except Exception as e:  # a failed run must not stop the others
             result.error = f'{type(e).__name__}: {e}'
             self.failures.append(f'{config}: {result.error}')
-            traceback.print_exc()
+            if LOGS['dir'] is None or not isinstance(
+                    e, subprocess.CalledProcessError):
+                traceback.print_exc()
         return result
 
     def _train_and_test(self, result: RunResult, untrained: bool,
@@ -423,7 +472,9 @@ class DemoRunner:
             except Exception as e:
                 message = f'{entry.name}, {extra}: {type(e).__name__}: {e}'
                 self.failures.append(message)
-                traceback.print_exc()
+                if LOGS['dir'] is None or not isinstance(
+                        e, subprocess.CalledProcessError):
+                    traceback.print_exc()
                 continue
             files += new_files
             rows += new_rows
@@ -764,12 +815,15 @@ def write_summary(rows: List[Row], path_stem: str, title: str,
 
 def run_demo(selected: List[str], work_root: str, smoke: bool = False,
              cfg_options: Optional[List[str]] = None,
-             vis_interval: int = 10) -> Tuple[List[Row], List[str]]:
+             vis_interval: int = 10,
+             verbose: bool = False) -> Tuple[List[Row], List[str]]:
     """Run the entries of the ``selected`` tasks; write and print the table.
 
     Returns the rows and the failures (empty when everything ran).
     """
     start = time.perf_counter()
+    LOGS.update(dir=None if verbose else osp.join(work_root, 'logs'),
+                count=0)
     runner = DemoRunner(work_root, smoke, cfg_options, vis_interval)
     rows = runner.run_tasks(selected)
     name = 'all' if selected == tasks() else '+'.join(selected)
@@ -812,6 +866,9 @@ def main(argv=None) -> int:
                         help='draw every N-th test image (segmentation)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='key=value overrides passed to every run')
+    parser.add_argument('--verbose', action='store_true',
+                        help='stream every tool\'s output (default: one '
+                        'line per run, logs under <work-root>/logs)')
     parser.add_argument('--list', action='store_true',
                         help='list the entries and exit')
     args = parser.parse_args(argv)
@@ -824,7 +881,8 @@ def main(argv=None) -> int:
     selected = tasks() if 'all' in args.task else \
         [t for t in tasks() if t in args.task]
     _, failures = run_demo(selected, args.work_root, args.smoke,
-                           args.cfg_options, args.vis_interval)
+                           args.cfg_options, args.vis_interval,
+                           args.verbose)
     return 1 if failures else 0
 
 
