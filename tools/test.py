@@ -12,6 +12,7 @@ import os
 import os.path as osp
 
 from mmengine.dist import is_main_process
+from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -26,8 +27,10 @@ def parse_args(argv=None):
     parser.add_argument('config', help='test config file path')
     parser.add_argument(
         'checkpoint',
-        help='checkpoint file, or "none" for a model without parameters '
-        '(a baseline such as IdentityMatcher)')
+        help='checkpoint file, "none" for a model without parameters '
+        '(a baseline such as IdentityMatcher), or "init" for the model as '
+        'its config initialises it (ImageNet weights in init_cfg, untrained '
+        'layers random)')
     parser.add_argument(
         '--out',
         type=str,
@@ -81,6 +84,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = config_from_args(args)
     no_checkpoint = args.checkpoint.lower() == 'none'
+    # the config's own initialisation (e.g. ImageNet weights in init_cfg)
+    init_only = args.checkpoint.lower() == 'init'
     # loaded below, strictly, instead of by the runner (which is lenient)
     cfg.load_from = None
     if args.show or args.show_dir:
@@ -102,7 +107,11 @@ def main(argv=None):
         raise ValueError(
             f'{type(runner.model).__name__} has parameters: give the '
             'checkpoint to test ("none" is only for parameter-free models)')
-    if not no_checkpoint:
+    if init_only:
+        print_log('testing the config\'s initialisation (init_cfg), no '
+                  'trained checkpoint', logger='current')
+        runner.model.init_weights()
+    elif not no_checkpoint:
         load_model_checkpoint(
             runner.model, args.checkpoint, strict=not args.non_strict)
     metrics = runner.test()

@@ -97,6 +97,7 @@ class EfficientNetLite(BaseModule):
         out_indices (Sequence[int]): Layers whose outputs are returned,
             0-6 for ``layer1``-``layer7`` (7 = the head conv when
             ``with_head_conv``). Default (1, 2, 4, 6): strides 4, 8, 16, 32.
+            Layers after the last returned one are not built.
         frozen_stages (int): -1 freezes nothing; 0 the stem; k the stem and
             ``layer1``-``layer{k}`` (their BN layers stay in eval mode).
         norm_eval (bool): Keep every BN layer in eval mode while training.
@@ -138,6 +139,8 @@ class EfficientNetLite(BaseModule):
         if not -1 <= frozen_stages <= len(self.stages):
             raise ValueError(f'frozen_stages must be -1 ... '
                              f'{len(self.stages)}, got {frozen_stages}')
+        if not out_indices:
+            raise ValueError('out_indices is empty: nothing to return')
         self.out_indices = tuple(out_indices)
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
@@ -148,8 +151,12 @@ class EfficientNetLite(BaseModule):
             norm_cfg=norm_cfg, act_cfg=act_cfg)
         self.layers = []
         in_channels = STEM_CHANNELS
+        # layers past the last returned one are not built (nothing would
+        # train them); their pretrained weights are reported unused
+        num_built = len(self.stages) if with_head_conv else \
+            max(self.out_indices) + 1
         for i, (repeats, kernel, stride, expand, out) in enumerate(
-                self.stages):
+                self.stages[:num_built]):
             blocks = []
             for j in range(repeats):
                 mid = in_channels * expand

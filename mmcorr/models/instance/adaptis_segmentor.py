@@ -38,13 +38,32 @@ __all__ = ['AdaptISSegmentor', 'finest_map', 'official_xavier_init']
 FeatureMaps = Union[Tensor, Sequence[Tensor]]
 
 
+def _pretrained_modules(model: nn.Module) -> set:
+    """The sub-modules of ``model`` whose ``init_cfg`` loads weights
+    (``type='Pretrained'``), and everything inside them."""
+    kept = set()
+    for module in model.modules():
+        cfg = getattr(module, 'init_cfg', None)
+        cfgs = cfg if isinstance(cfg, list) else [cfg]
+        if module is not model and any(
+                isinstance(c, dict) and c.get('type') == 'Pretrained'
+                for c in cfgs):
+            kept.update(module.modules())
+    return kept
+
+
 def official_xavier_init(model: nn.Module) -> None:
     """The official toy initialisation (``XavierGluon(gaussian,
     magnitude=1)``): conv and linear weights ``N(0, 2 / (fan_in +
     fan_out))``, biases 0, norms 1 / 0; the bilinear upsamplers and AdaIN's
     scale bias (1, unless it reproduces the PyTorch port) keep their own
-    initialisation."""
+    initialisation. Sub-modules that load pretrained weights (an ImageNet
+    backbone's ``init_cfg=dict(type='Pretrained', ...)``) are left alone, as
+    the official Cityscapes model initialises only the layers it adds."""
+    kept = _pretrained_modules(model)
     for module in model.modules():
+        if module in kept:
+            continue
         if isinstance(module, (nn.Conv2d, nn.Linear)):
             nn.init.xavier_normal_(module.weight)
             if module.bias is not None:
