@@ -1,10 +1,11 @@
 # AlignSeg ResNet-101 on Cityscapes, the official recipe (speedinghzl/AlignSeg
 # run_local.sh / train.py / dataset/datasets.py / evaluate.py): 2 GPUs x 4
 # images, SGD lr 0.01, momentum 0.9, weight decay 5e-4 on every parameter,
-# poly 0.9 per iteration down to 0, 120k iterations, 872 x 872 crops, random
+# poly 0.9 per iteration (lr_poly), 120k iterations, 872 x 872 crops, random
 # scale 0.7-2.1 in 0.1 steps, random flip, ignore 255, CE + 0.1 * CE(DSN)
-# (CriterionDSN); evaluation with 872 x 872 sliding windows, overlap 1/3,
-# single scale, no flip.
+# (CriterionDSN, train.py's default; the README's command passes --ohem 1:
+# alignseg_r101_ce-lovasz_2xb4-120k_cityscapes-872x872.py); evaluation with
+# 872 x 872 sliding windows, overlap 1/3, single scale, no flip.
 _base_ = [
     '../_base_/models/alignseg_r101.py',
     'mmseg::_base_/datasets/cityscapes.py',
@@ -47,13 +48,17 @@ test_dataloader = val_dataloader
 
 optimizer = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0005)
 optim_wrapper = dict(type='OptimWrapper', optimizer=optimizer, clip_grad=None)
+# train.py sets lr = 0.01 * (1 - i / 120000) ** 0.9 at iteration i = 0 ..
+# 119999 (lr_poly). mmengine's PolyLR decays over end - begin - 1 steps
+# (it reaches eta_min at iteration end - 1), so end = max_iters + 1 gives the
+# official lr at every iteration (end = 120000 would be 1 - i / 119999).
 param_scheduler = [
     dict(
         type='PolyLR',
         eta_min=0.0,
         power=0.9,
         begin=0,
-        end=120000,
+        end=120001,
         by_epoch=False)
 ]
 train_cfg = dict(

@@ -21,5 +21,10 @@ model = dict(
         # corner-aligned. New training may use the defaults ('pixel', False).
         align_corners=True,
         fam_cfg=dict(grid_convention='sfnet_legacy'),
-        sampler=dict(type='OHEMPixelSampler', thresh=0.7, min_kept=10000)))
+        # --ohem: OhemCrossEntropy2dTensor, min_kept counted over each GPU's
+        # batch and the mean over the kept pixels (mmseg's OHEMPixelSampler
+        # counts per image and averages over every pixel)
+        loss_decode=dict(
+            _delete_=True, type='OHEMCrossEntropyLoss', thresh=0.7,
+            min_kept=10000, loss_weight=1.0)))
 train_dataloader = dict(batch_size=2, num_workers=4)

@@ -30,6 +30,9 @@ class ViewDataSample(SegDataSample):
       foreground weight in ``[0, 1]`` at the view's ``img_shape`` (after the
       pipeline, before the preprocessor's padding; soft at the edges of
       synthetically warped masks; SFNet's mask supervision).
+    - ``gt_saliency`` (:obj:`PixelData`): ``data`` float ``[1, H, W]``, a
+      soft ground-truth saliency map in ``[0, 1]`` (grey / 255, resized
+      bilinearly) at the view's ``img_shape``: ICNet's loss target.
     - ``gt_keypoints`` (Tensor ``[K, 2]``): ``(x, y)`` in pixels of the
       ORIGINAL file (``ori_shape``); row ``k`` of every view of a sample is
       one correspondence.
@@ -63,6 +66,8 @@ class ViewDataSample(SegDataSample):
 
     gt_fg_mask = typed_field('gt_fg_mask', PixelData, mask_check,
                              'foreground weight, data [1, H, W]')
+    gt_saliency = typed_field('gt_saliency', PixelData, mask_check,
+                              'soft ground-truth saliency, data [1, H, W]')
     gt_keypoints = typed_field('gt_keypoints', torch.Tensor, _KEYPOINTS,
                                'keypoints [K, 2], original pixels')
     gt_bbox = typed_field('gt_bbox', torch.Tensor, _BBOX,

@@ -1,6 +1,16 @@
-# Co-saliency data at ICNet's 224 x 224: images, ground truth and SISMs
-# resized (bilinear; the mask by nearest neighbour) to 224 x 224, a random
-# horizontal flip of the (image, ground truth, SISM) triplet in training.
+# Co-saliency data at ICNet's 224 x 224. Training follows ICNet's loader
+# (dataset.py get_loader) step for step: the image decoded by PIL (RGB, EXIF
+# orientation ignored), ground truth and SISM read as grey / 255, a random
+# horizontal flip of the (image, ground truth, SISM) triplet, then each
+# resized to 224 x 224 on its own with PIL's bilinear filter
+# (torchvision's Resize on PIL images); the loss target is the soft ground
+# truth (`gt_saliency`), not a binarised mask. The SISMs are kept at their
+# own size until that resize (the authors' EGNet SISMs are 224 x 224 for
+# images of any size), so they are resampled once, as ICNet does. (Maps are
+# resized as float, ICNet's as uint8 PIL images, rounded after each of PIL's
+# two passes: they differ by at most 1 / 255 where a resize happens.) Test:
+# cv2 decoding and resizing, the SISM resized to its image first
+# (resize_to_image).
 # Training batches are chunks of 10 images of ONE group (GroupBatchSampler,
 # the official Cosal_Sampler: shuffled within the group, chunks of the batch
 # size, chunks shuffled, chunks of one skipped because of BatchNorm); at
@@ -8,20 +18,22 @@
 # batch ONE multi-view sample (the group).
 #
 # Data: COCO9213 (ICNet's training set) and the EGNet SISMs the authors
-# ship, under data/cosod (see configs/icnet/README.md). Those SISMs are all
-# 224 x 224 whatever the image size: LoadSaliencyMap(resize_to_image=True)
-# resizes each to its image first (ICNet resizes each to 224 on its own).
+# ship, under data/cosod (see configs/icnet/README.md).
 data_root = 'data/cosod'
 crop_size = (224, 224)
 train_pipeline = [
     dict(
         type='ForEachView',
         transforms=[
-            dict(type='LoadCheckedImage'),
-            dict(type='LoadBinaryMask'),
-            dict(type='LoadSaliencyMap', resize_to_image=True),
-            dict(type='RecordedResize', scale=crop_size, keep_ratio=False),
+            dict(type='LoadCheckedImage', imdecode_backend='pillow',
+                 color_type='color_ignore_orientation'),
+            dict(type='LoadSaliencyMap', path_key='seg_map_path',
+                 key='gt_saliency', imdecode_backend='pillow'),
+            dict(type='LoadSaliencyMap', keep_size=True,
+                 imdecode_backend='pillow'),
             dict(type='RecordedRandomFlip', prob=0.5),
+            dict(type='RecordedResize', scale=crop_size, keep_ratio=False,
+                 backend='pillow'),
         ],
         share_random_params=False),
     dict(type='PackMultiViewInputs', extra_inputs=('sism', ))

@@ -14,7 +14,7 @@ Apply them to every view of a sample with
 :class:`~mmcorr.datasets.transforms.ForEachView`.
 """
 from numbers import Number
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import mmcv
 import numpy as np
@@ -28,6 +28,34 @@ from mmcorr.registry import TRANSFORMS
 def map_fields(results: dict):
     """The float maps that move with the image: ``results['map_fields']``."""
     return [k for k in results.get('map_fields', ()) if k in results]
+
+
+def resize_map(array: np.ndarray, size: Tuple[int, int],
+               interpolation: str = 'bilinear',
+               backend: Optional[str] = 'cv2') -> np.ndarray:
+    """``mmcv.imresize`` of a per-view map (``(H, W)``) to ``size``
+    ``(W, H)``, also for the maps mmcv's pillow path refuses (it takes
+    uint8 only): with ``backend='pillow'`` a float map is resized in PIL's
+    32-bit float mode ``'F'`` (float32 out), an integer map (``'nearest'``
+    only) in its 32-bit integer mode ``'I'`` (its dtype kept)."""
+    if backend != 'pillow' or array.dtype == np.uint8:
+        return mmcv.imresize(array, size, interpolation=interpolation,
+                             backend=backend)
+    from PIL import Image
+    codes = {'nearest': Image.NEAREST, 'bilinear': Image.BILINEAR}
+    if array.ndim != 2 or interpolation not in codes:
+        raise ValueError('the pillow backend resizes (H, W) maps, nearest or '
+                         f'bilinear; got {array.shape}, {interpolation!r}')
+    if np.issubdtype(array.dtype, np.floating):
+        image = Image.fromarray(np.ascontiguousarray(array, np.float32))
+        return np.array(image.resize(size, codes[interpolation]),
+                        np.float32)
+    if interpolation != 'nearest':
+        raise ValueError('the pillow backend resizes integer maps with '
+                         f'nearest neighbours only, got {interpolation!r}')
+    image = Image.fromarray(np.ascontiguousarray(array, np.int32))
+    return np.array(image.resize(size, codes['nearest'])).astype(
+        array.dtype)
 
 
 def record_homography(results: dict, matrix: np.ndarray,
@@ -64,7 +92,10 @@ class RecordedResize(Resize):
 
     The recorded mapping is the one the resampling really applies (cv2 and
     pillow align pixel edges): ``x' = (x + 0.5) W' / W - 0.5``. ``gt_fg_mask``
-    is resized with nearest neighbours, like ``gt_seg_map``.
+    is resized with nearest neighbours, like ``gt_seg_map``; the
+    ``map_fields`` bilinearly, each from its own size to the image's new
+    one (:func:`resize_map`: with ``backend='pillow'`` float maps too, as
+    ICNet resizes its PIL images with torchvision's ``Resize``).
 
     Args: as mmcv's ``Resize`` (``scale=(W, H)``, ``keep_ratio``,
         ``interpolation``, ``backend``...).
@@ -78,9 +109,8 @@ class RecordedResize(Resize):
                           ('gt_instance_ids', 'nearest')] + [
                 (k, 'bilinear') for k in map_fields(results)]:
             if results.get(key) is not None:
-                results[key] = mmcv.imresize(results[key], after[::-1],
-                                             interpolation=mode,
-                                             backend=self.backend)
+                results[key] = resize_map(results[key], after[::-1], mode,
+                                          self.backend)
         record_homography(results, resize_homography(before, after), before)
         return results
 

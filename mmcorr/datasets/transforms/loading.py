@@ -157,9 +157,10 @@ class LoadForegroundMask(BaseTransform):
 
 
 def _check_map_size(results: dict, array: np.ndarray, path: str,
-                    what: str, who: str) -> None:
-    """Refuse a map that is not the size of its image as read, or an image
-    already transformed (the map would not be moved with it)."""
+                    what: str, who: str, same_size: bool = True) -> None:
+    """Refuse an image already transformed (the map would not be moved with
+    it), and, with ``same_size``, a map that is not the size of its image
+    as read."""
     ori_shape = results.get('ori_shape')
     if ori_shape is None or results.get('img') is None:
         raise KeyError(f'{who} compares the {what} {path!r} with its image: '
@@ -173,7 +174,7 @@ def _check_map_size(results: dict, array: np.ndarray, path: str,
             'would not match it: load maps right after the image, before '
             'the geometric transforms')
     map_hw, img_hw = tuple(array.shape[:2]), tuple(ori_shape[:2])
-    if map_hw != img_hw:
+    if same_size and map_hw != img_hw:
         raise LabelSizeError(
             f'{what} {path!r} is {map_hw[0]}x{map_hw[1]} (H x W) but its '
             f'image {results.get("img_path")!r} is {img_hw[0]}x{img_hw[1]}: '
@@ -193,7 +194,9 @@ class LoadSaliencyMap(BaseTransform):
     ``RecordedResize`` / ``RecordedPad`` / ``RecordedRandomFlip`` move the
     map with its image (bilinear), and ``PackMultiViewInputs(
     extra_inputs=(key, ))`` packs it. ICNet reads its SISMs so (grey,
-    ``ToTensor``).
+    ``ToTensor``), and its ground truth too: with ``path_key='seg_map_path',
+    key='gt_saliency'`` this reads the soft target of ICNet's loss, which
+    ``PackMultiViewInputs`` packs as the view's ``gt_saliency``.
 
     A map already in ``results[key]`` (one given to the inference API, as
     ``LoadCheckedImage`` keeps a given ``img``) is used instead of the file:
@@ -207,8 +210,15 @@ class LoadSaliencyMap(BaseTransform):
         key (str): Results key of the map.
         resize_to_image (bool): Resize a map of another size than its image
             (bilinear) instead of refusing it: ICNet's released EGNet SISMs
-            are all 224 x 224, for images of any size (ICNet resizes image,
-            ground truth and SISM to 224 x 224 each on its own).
+            are all 224 x 224, for images of any size.
+        keep_size (bool): Keep a map of another size than its image at its
+            own size instead of refusing it, for a pipeline that resizes to
+            a fixed size next: ``RecordedResize`` resizes every map to the
+            image's new size from the map's own, so each is resampled once,
+            as ICNet resizes image, ground truth and SISM to 224 x 224 each
+            on its own (``resize_to_image`` resamples the map twice). Until
+            then only a flip may run (``PackMultiViewInputs`` refuses a map
+            whose size still differs). Not with ``resize_to_image``.
         imdecode_backend (str): mmcv decoding backend (``'cv2'``,
             ``'pillow'``...).
         backend_args (dict, optional): mmengine file backend arguments.
@@ -221,15 +231,21 @@ class LoadSaliencyMap(BaseTransform):
             uint8 or float array, or a float one outside ``[0, 1]``.
         LabelSizeError: (a ``ValueError``) a map of another size than its
             image's file (``ori_shape``), naming both files and sizes,
-            unless ``resize_to_image``.
+            unless ``resize_to_image`` or ``keep_size``.
     """
 
     def __init__(self, path_key: str = 'sism_path', key: str = 'sism',
                  resize_to_image: bool = False,
+                 keep_size: bool = False,
                  imdecode_backend: str = 'cv2',
                  backend_args: Optional[dict] = None):
+        if resize_to_image and keep_size:
+            raise ValueError('LoadSaliencyMap: resize_to_image and keep_size '
+                             'exclude each other (resize the map to its '
+                             'image, or keep it at its own size)')
         self.path_key, self.key = path_key, key
         self.resize_to_image = resize_to_image
+        self.keep_size = keep_size
         self.imdecode_backend = imdecode_backend
         self.backend_args = backend_args
 
@@ -279,7 +295,7 @@ class LoadSaliencyMap(BaseTransform):
                 grey = mmcv.imresize(grey, (ori_shape[1], ori_shape[0]),
                                      interpolation='bilinear')
             _check_map_size(results, grey, path, 'saliency map',
-                            type(self).__name__)
+                            type(self).__name__, not self.keep_size)
             results[self.key] = grey.astype(np.float32) / 255.0
         fields = list(results.get('map_fields', ()))
         if self.key not in fields:
@@ -290,6 +306,7 @@ class LoadSaliencyMap(BaseTransform):
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(path_key={self.path_key!r}, '
                 f'key={self.key!r}, resize_to_image={self.resize_to_image}, '
+                f'keep_size={self.keep_size}, '
                 f'imdecode_backend={self.imdecode_backend!r})')
 
 

@@ -149,6 +149,7 @@ class PackMultiViewInputs(BaseTransform):
     =========================  =============================================
     ``gt_seg_map`` (H, W)      ``gt_sem_seg`` (PixelData, int64 [1, H, W])
     ``gt_fg_mask`` (H, W)      ``gt_fg_mask`` (PixelData, float [1, H, W])
+    ``gt_saliency`` (H, W)     ``gt_saliency`` (PixelData, float [1, H, W])
     ``keypoints`` (K, 2)       ``gt_keypoints`` float32 [K, 2]
     ``bbox`` (4,)              ``gt_bbox`` [4]
     ``bbox_size`` (scalar)     ``gt_bbox_size`` (0-d)
@@ -240,15 +241,16 @@ class PackMultiViewInputs(BaseTransform):
                            'first, e.g. ForEachView([LoadCheckedImage])')
         sample = ViewDataSample()
         img_shape = view['img'].shape[:2]
-        for key in ('gt_seg_map', 'gt_fg_mask', 'gt_instance_ids',
-                    'gt_ignore_regions'):
+        for key in ('gt_seg_map', 'gt_fg_mask', 'gt_saliency',
+                    'gt_instance_ids', 'gt_ignore_regions'):
             if view.get(key) is None:
                 continue
             if view[key].shape[:2] != img_shape:
                 raise ValueError(f'view {index}: {key} is '
                                  f'{view[key].shape[:2]}, its image is '
                                  f'{img_shape}')
-            dtype = np.float32 if key == 'gt_fg_mask' else np.int64
+            dtype = np.float32 if key in ('gt_fg_mask', 'gt_saliency') \
+                else np.int64
             data = torch.from_numpy(np.ascontiguousarray(view[key][None],
                                                          dtype))
             field = 'gt_sem_seg' if key == 'gt_seg_map' else key

@@ -218,16 +218,28 @@ class ICNetCoSaliency(MultiViewModel):
         return [self.group_maps(*self._group(views, extras, i))
                 for i in range(len(views[0]))]
 
+    @staticmethod
+    def _targets(sample) -> Tensor:
+        """``[N, 1, H, W]`` loss targets of one group: every view's soft
+        ``gt_saliency`` (grey / 255 in ``[0, 1]``, what ICNet's loss sees;
+        ``LoadSaliencyMap(path_key='seg_map_path', key='gt_saliency')``)
+        when the views have one, else its 0/1 ``gt_sem_seg``
+        (``LoadBinaryMask``)."""
+        soft = all('gt_saliency' in v for v in sample.views)
+        target = torch.stack([(v.gt_saliency if soft else v.gt_sem_seg).data
+                              for v in sample.views])
+        return target if target.is_floating_point() else target.float()
+
     def loss(self, views: List[Tensor], data_samples, extras=None):
         """The soft IoU loss of the four side outputs (resized to the
-        input) against each view's ``gt_sem_seg`` (0/1), per group."""
+        input) against each view's ground truth (:meth:`_targets`), per
+        group; the mean over groups."""
         losses = []
         for i, sample in enumerate(data_samples):
             images, sisms = self._group(views, extras, i)
             self._check_trainable_group(len(images))
-            target = torch.stack([v.gt_sem_seg.data for v in sample.views])
             losses.append(self.loss_decode(
-                self.side_outputs(images, sisms), target.float()))
+                self.side_outputs(images, sisms), self._targets(sample)))
         return dict(loss_iou=torch.stack(losses).mean())
 
     def predict(self, views: List[Tensor], data_samples, extras=None):

@@ -100,8 +100,16 @@ class AdaptISSegmentor(MultiViewModel):
             to the input size.
         loss_instance, loss_semantic, loss_proposal (dict): Loss configs.
         train_cfg (dict): ``stage``: ``'instances'`` (stage 1: instance and
-            semantic losses; the proposal head frozen) or ``'proposals'`` (stage 2: only the proposal
-            head learns, the rest frozen in eval mode).
+            semantic losses; the proposal head frozen) or ``'proposals'``
+            (stage 2: only the proposal head learns, the rest frozen in
+            eval mode); ``legacy_frozen_train_mode`` (stage 2, default
+            False): keep the frozen rest in train mode, as the official
+            PyTorch trainer does (``add_proposals_head`` only sets
+            ``requires_grad=False``): its BatchNorms then normalise with
+            batch statistics, so the instance masks that rank the points
+            differ from the test-time masks, and they keep updating their
+            running statistics, so stage 2 changes the stage-1 model's
+            inference although its parameters are frozen.
         test_cfg (dict): Inference: ``sampler`` (``'proposals'``: greedy
             from proposal peaks; ``'random'``: greedy from random points;
             ``'components'``: the connected-components baseline),
@@ -151,7 +159,11 @@ class AdaptISSegmentor(MultiViewModel):
             loss_weight=0.75, loss_name='loss_semantic'))
         self.loss_proposal = MODELS.build(loss_proposal or dict(
             type='AdaptISProposalLoss'))
-        self.train_cfg = {'stage': 'instances', **(train_cfg or {})}
+        self.train_cfg = {
+            'stage': 'instances',
+            'legacy_frozen_train_mode': False,
+            **(train_cfg or {})
+        }
         if self.train_cfg['stage'] not in ('instances', 'proposals'):
             raise ValueError("train_cfg['stage'] must be 'instances' or "
                              f"'proposals', got {self.train_cfg['stage']!r}")
@@ -176,9 +188,11 @@ class AdaptISSegmentor(MultiViewModel):
 
     def train(self, mode: bool = True):
         """In the proposal stage only the proposal head trains; the frozen
-        rest stays in eval mode (its BatchNorm statistics fixed)."""
+        rest stays in eval mode (its BatchNorm statistics fixed), unless
+        ``train_cfg['legacy_frozen_train_mode']``."""
         super().train(mode)
-        if mode and self.train_cfg['stage'] == 'proposals':
+        if mode and self.train_cfg['stage'] == 'proposals' and \
+                not self.train_cfg['legacy_frozen_train_mode']:
             for name, child in self.named_children():
                 if name != 'proposal_head':
                     child.eval()
@@ -346,6 +360,11 @@ class AdaptISSegmentor(MultiViewModel):
         if self.train_cfg['stage'] == 'proposals':
             with torch.no_grad():
                 logits = self.instance_logits(feat, points, size)
+                if self.train_cfg['legacy_frozen_train_mode'] and \
+                        self.semantic_head is not None:
+                    # unused, but the official step runs it: in train mode
+                    # it updates its BatchNorms' running statistics
+                    self.semantic_head(feat)
             scores = sample_map(self.proposal_map(feat),
                                 points * self.spatial_scale)
             return {

@@ -147,7 +147,8 @@ class AdaptISProposalLoss(nn.Module):
                 f'{tuple(proposal_logits.shape)} and '
                 f'{tuple(object_masks.shape)}')
         batch, points = proposal_logits.shape
-        proposal_logits = proposal_logits.float()  # float32 under autocast
+        if proposal_logits.dtype in (torch.float16, torch.bfloat16):
+            proposal_logits = proposal_logits.float()  # under autocast
         with torch.no_grad():
             prob = torch.sigmoid(instance_logits.detach()).flatten(0, 1)
             masks = object_masks.flatten(0, 1)

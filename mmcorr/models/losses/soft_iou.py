@@ -22,7 +22,10 @@ def soft_iou_loss(preds: Union[Tensor, Sequence[Tensor]],
     Returns:
         Tensor: The scalar loss. Where a map and its target are both zero
         everywhere the ratio is undefined (as in the official code);
-        sigmoid predictions are never zero.
+        sigmoid predictions are never zero. A pixel whose prediction equals
+        its target (e.g. a float32 sigmoid saturated at 1 on a foreground
+        pixel) passes no gradient to the prediction, as in the official
+        ``IoU_loss``.
     """
     if not isinstance(preds, Tensor):
         preds = torch.cat(list(preds), dim=1)
@@ -33,8 +36,11 @@ def soft_iou_loss(preds: Union[Tensor, Sequence[Tensor]],
                          f'W], got {tuple(preds.shape)} and '
                          f'{tuple(target.shape)}')
     target = target.to(preds.dtype)
-    inter = torch.minimum(preds, target).flatten(2).sum(2)
-    union = torch.maximum(preds, target).flatten(2).sum(2)
+    # min and max as the official code takes them (torch.where): where a
+    # prediction equals its target both pick the target, so the prediction
+    # gets no gradient there (torch.minimum / maximum would give it half)
+    inter = torch.where(preds < target, preds, target).flatten(2).sum(2)
+    union = torch.where(preds > target, preds, target).flatten(2).sum(2)
     return 1 - (inter / union).mean()
 
 

@@ -60,12 +60,17 @@ class MASTVideoSegmentor(MultiViewModel):
     by taking every ``stride``-th pixel (MAST's ``x[:, :, ::4, ::4]``).
 
     - ``loss``: one Lab colour channel (a or b) is dropped in every frame
-      of each clip (:func:`drop_colour_channel`); the last frame's dropped
+      of each clip (:func:`drop_colour_channel`; drawn per clip, or once for
+      the whole batch with ``train_cfg['one_channel_per_batch']``, as
+      zlai0/MAST's ``dropout2d_lab``); the last frame's dropped
       channel is reconstructed from the other frames' true channel through
       the memory reader (window ``train_cfg['window_size']``), upsampled
       bilinearly to full resolution and compared with the loss
       (``ScaledHuberLoss``: smooth L1 on values x 20). Frame gaps come from
-      each sample's ``frame_ids`` metainfo (consecutive frames without it).
+      each sample's ``frame_ids`` metainfo (consecutive frames without it);
+      they choose near or far windows only: every frame position's keys
+      are computed for the whole batch at once, so BatchNorm sees the
+      batch as in the official step whatever the gaps.
     - ``predict``: the first view's ``gt_sem_seg`` (object ids ``0..K``;
       void ``255`` is background; ids need not be consecutive, absent ids
       stay absent) is propagated to every later frame; the memory of frame
@@ -85,7 +90,11 @@ class MASTVideoSegmentor(MultiViewModel):
         stride (int): Stride of the keys, in pixels (4).
         memory_reader (dict): ``WindowedMemoryReader`` options.
         loss (dict): The reconstruction loss.
-        train_cfg (dict): ``window_size`` (MAST: 13).
+        train_cfg (dict): ``window_size`` (MAST: 13),
+            ``one_channel_per_batch`` (default ``False``: each clip draws
+            its own dropped channel; ``True``: one draw for the batch, as
+            the official ``dropout2d_lab``, "drop same layers for all
+            images").
         test_cfg (dict): ``window_size`` (25), ``long_term_frames``,
             ``short_term_gaps``, ``num_labels`` (the one-hot width; ``None``:
             the first frame's largest id + 1; MAST fixes 7, which gives the
@@ -115,7 +124,11 @@ class MASTVideoSegmentor(MultiViewModel):
             memory_reader or dict(type='WindowedMemoryReader'))
         self.loss_reconstruction = MODELS.build(
             loss or dict(type='ScaledHuberLoss'))
-        self.train_cfg = {'window_size': 13, **(train_cfg or {})}
+        self.train_cfg = {
+            'window_size': 13,
+            'one_channel_per_batch': False,
+            **(train_cfg or {})
+        }
         self.test_cfg = {
             'window_size': 25,
             'long_term_frames': (0, 5),
@@ -169,14 +182,22 @@ class MASTVideoSegmentor(MultiViewModel):
             raise ValueError('MAST trains on clips of at least 2 frames '
                              f'(references and a target), got {len(views)}')
         frames = torch.stack(views, dim=1)
-        pick = torch.randint(len(COLOUR_CHANNELS), (frames.shape[0], ),
-                             device=frames.device)
-        channels = torch.tensor(COLOUR_CHANNELS, device=frames.device)[pick]
+        channels = self.draw_channels(frames.shape[0], frames.device)
         pred, truth = self.reconstruct(frames, channels, data_samples)
         return {
             self.loss_reconstruction.loss_name:
             self.loss_reconstruction(pred, truth)
         }
+
+    def draw_channels(self, batch: int, device=None) -> Tensor:
+        """The dropped channel of each clip: ``[batch]`` int64 from
+        :data:`COLOUR_CHANNELS`, uniform (torch's global generator), one
+        per clip or, with ``train_cfg['one_channel_per_batch']``, one for
+        all."""
+        draws = 1 if self.train_cfg['one_channel_per_batch'] else batch
+        pick = torch.randint(len(COLOUR_CHANNELS), (draws, ), device=device)
+        channels = torch.tensor(COLOUR_CHANNELS, device=device)[pick]
+        return channels.expand(batch)
 
     def reconstruct(self, frames: Tensor, channels: Tensor,
                     data_samples=None) -> Tuple[Tensor, Tensor]:
@@ -201,14 +222,16 @@ class MASTVideoSegmentor(MultiViewModel):
         dropped = drop_colour_channel(frames, channels)
         # the true dropped channel: [B, N, 1, H, W]
         truth = frames[torch.arange(batch), :, channels].unsqueeze(2)
+        # one encoder call per frame position for the whole batch (the
+        # official step's BatchNorm batches), references first
+        keys = [self.extract_keys(dropped[:, i]) for i in range(num_frames)]
+        values = [self.subsample(truth[:, i]) for i in range(num_frames - 1)]
         pred = frames.new_zeros(batch, 1, *frames.shape[-2:])
         for gaps, rows in self._samples_by_gaps(data_samples, num_frames,
                                                 batch):
-            keys = [self.extract_keys(dropped[rows, i])
-                    for i in range(num_frames)]
-            values = [self.subsample(truth[rows, i])
-                      for i in range(num_frames - 1)]
-            out = self.memory_reader(keys[-1], keys[:-1], values, gaps,
+            out = self.memory_reader(keys[-1][rows],
+                                     [key[rows] for key in keys[:-1]],
+                                     [value[rows] for value in values], gaps,
                                      self.train_cfg['window_size'])
             pred[rows] = F.interpolate(out, size=frames.shape[-2:],
                                        mode='bilinear', align_corners=False)

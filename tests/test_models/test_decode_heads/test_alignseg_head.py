@@ -87,4 +87,5 @@ def test_recipe_config():
     assert cfg.model.decode_head.loss_decode.avg_non_ignore  # torch CE mean
     resize = cfg.train_dataloader.dataset.pipeline[2]
     assert resize.scales[0] == (1434, 717) and len(resize.scales) == 15
-    assert cfg.param_scheduler[0].end == cfg.train_cfg.max_iters == 120000
+    # lr_poly(i, 120000): PolyLR decays over end - 1 iterations
+    assert cfg.param_scheduler[0].end - 1 == cfg.train_cfg.max_iters == 120000
