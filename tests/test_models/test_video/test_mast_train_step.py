@@ -27,7 +27,6 @@ conversion, a bounded difference).
 import os.path as osp
 
 import cv2
-import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
