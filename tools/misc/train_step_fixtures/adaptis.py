@@ -181,7 +181,7 @@ def install_stand_ins():
     """Put the stand-ins of the module docstring into ``sys.modules``
     (after ``torch._dynamo``, which Adam imports and which looks the real
     packages up by name)."""
-    import torch._dynamo  # noqa: F401
+    importlib.import_module('torch._dynamo')
     tv = types.ModuleType('torchvision')
     tv.ops = types.ModuleType('torchvision.ops')
     tv.ops.RoIAlign = ReferenceRoIAlign
