@@ -22,3 +22,4 @@ param_scheduler = [
 ]
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 default_hooks = dict(checkpoint=dict(interval=max_iters))
+test_evaluator = dict(type='PanopticQualityMetric', mask_ap=True)

@@ -10,3 +10,4 @@ model = dict(
     data_preprocessor={{_base_.imagenet_preprocessor}},
     backbone={{_base_.lite0_fpn_features}},
     spatial_scale=0.5)
+test_evaluator = dict(type='PanopticQualityMetric', mask_ap=True)

@@ -44,12 +44,14 @@ def multi_view_batch(model, batch=2):
     """Views with foreground masks and label maps for a multi-view model
     (``MultiViewDataPreprocessor``): ``model.num_views`` views (3 when the
     model takes any number), and a saliency map per view (the extra input
-    ``sism``) for co-saliency models (those with a ``sism_model``)."""
+    ``sism``) for co-saliency models (those with a ``sism_model``, and the
+    training-free consensus)."""
     gen = torch.Generator().manual_seed(0)
     num_views = getattr(model, 'num_views', None) or 3
     inputs, samples = [], []
     extra = {}
-    if hasattr(model, 'sism_model'):
+    if hasattr(model, 'sism_model') or \
+            type(model).__name__ == 'FeatureConsensusCoSaliency':
         extra = dict(extra_inputs=dict(sism=[
             torch.rand(num_views, 1, *SIZE, generator=gen)
             for _ in range(batch)]))

@@ -222,3 +222,67 @@ def test_eval_middlebury_pair_errors(run_tool, tmp_path):
     proc = run_tool(['tools/analysis_tools/eval_middlebury_pair.py', CONFIG,
                      '--width', '16'], check=False)
     assert proc.returncode != 0 and '--width must be >= 32' in proc.stderr
+
+
+@pytest.fixture
+def shifted_pair(tmp_path):
+    """A 640 x 480 picture and the same shifted 20 px left: target pixel
+    ``x - 20`` shows source pixel ``x`` (H a pure translation)."""
+    rng = np.random.default_rng(1)
+    source = cv2.resize(rng.integers(0, 256, (60, 80, 3), dtype=np.uint8),
+                        (640, 480), interpolation=cv2.INTER_LINEAR)
+    target = np.roll(source, -20, axis=1)
+    cv2.imwrite(str(tmp_path / 'a.png'), source)
+    cv2.imwrite(str(tmp_path / 'b.png'), target)
+    np.savetxt(str(tmp_path / 'h.txt'),
+               np.array([[1, 0, -20], [0, 1, 0], [0, 0, 1]], float))
+    return ['--pair-dir', str(tmp_path), '--source', 'a.png', '--target',
+            'b.png', '--homography', 'h.txt']
+
+
+def test_eval_homography_pair_identity_matcher(run_tool, identity_config,
+                                               shifted_pair, tmp_path):
+    """The identity matcher is the identity mapping: both score the same;
+    the 20 px shift is 10 px at width 320, between 0.02 and 0.05 of 320."""
+    out = str(tmp_path / 'pair.json')
+    proc = run_tool(['tools/analysis_tools/eval_homography_pair.py',
+                     identity_config, *shifted_pair, '--num-points', '50',
+                     '--alphas', '0.02', '0.05', '--out', out])
+    with open(out) as f:
+        report = json.load(f)
+    assert report['image_size'] == [240, 320]
+    assert report['num_keypoints'] == 50
+    assert report['identity']['PCK@0.02'] == 0
+    assert report['identity']['PCK@0.05'] == 100
+    assert report['identity']['mean_error_px'] == pytest.approx(10)
+    for key, value in report['identity'].items():
+        assert report['model'][key] == pytest.approx(value, abs=1e-3), key
+    assert proc.stdout.strip().splitlines()[-1].startswith(
+        'a.png -> b.png (h.txt) at 320x240: model PCK@0.02 0.00')
+
+
+def test_eval_homography_pair_errors(run_tool, identity_config, tmp_path):
+    proc = run_tool(['tools/analysis_tools/eval_homography_pair.py',
+                     identity_config, '--pair-dir', str(tmp_path)],
+                    check=False)
+    assert proc.returncode != 0 and 'graf1.png does not exist' in proc.stderr
+
+
+def test_pair_keypoints_helpers():
+    from mmcorr.evaluation.pair_keypoints import (apply_homography,
+                                                  lattice_keypoints,
+                                                  point_pck)
+    valid = np.zeros((20, 30), bool)
+    valid[5:15, 10:30] = True
+    points = lattice_keypoints(valid, 12)
+    assert points.shape == (12, 2)
+    assert valid[points[:, 1].astype(int), points[:, 0].astype(int)].all()
+    with pytest.raises(ValueError, match='only 200 pixels'):
+        lattice_keypoints(valid, 201)
+    matrix = np.array([[2, 0, 1], [0, 3, -1], [0, 0, 1]], float)
+    assert np.allclose(apply_homography(matrix, np.array([[1., 2.]])),
+                       [[3, 5]])
+    scores = point_pck(np.array([[0., 0.], [3., 4.]]), np.zeros((2, 2)),
+                       [0.1, 1.0], 10)
+    assert scores == {'PCK@0.1': 50.0, 'PCK@1': 100.0, 'mean_error_px': 2.5,
+                      'median_error_px': 2.5}

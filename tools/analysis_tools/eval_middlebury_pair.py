@@ -37,17 +37,17 @@ Usage::
 """
 import argparse
 import json
-import math
 import os.path as osp
 import sys
 import warnings
-from typing import Dict, Sequence, Tuple
+from typing import Sequence, Tuple
 
 import cv2
 import numpy as np
 from mmengine.config import DictAction
 
 from mmcorr.apis import init_model, match_images
+from mmcorr.evaluation.pair_keypoints import lattice_keypoints, point_pck
 
 
 def parse_args(argv=None):
@@ -99,33 +99,10 @@ def sample_keypoints(disparity: np.ndarray,
     with np.errstate(invalid='ignore'):
         valid = np.isfinite(disparity) & (disparity > 0) & \
             (xs - np.nan_to_num(disparity, posinf=np.inf) >= 0)
-    total = int(valid.sum())
-    if total < num:
-        raise ValueError(f'only {total} pixels have valid ground truth, '
-                         f'{num} keypoints were asked for')
-    step = max(1, int(math.sqrt(total / num)))
-    while True:
-        ys, xs_ = np.nonzero(valid[step // 2::step, step // 2::step])
-        if len(ys) >= num or step == 1:
-            break
-        step -= 1
-    ys, xs_ = ys * step + step // 2, xs_ * step + step // 2
-    keep = np.round(np.linspace(0, len(ys) - 1, num)).astype(int)
-    ys, xs_ = ys[keep], xs_[keep]
-    left = np.stack([xs_, ys], 1).astype(np.float64)
-    right = left - np.stack([disparity[ys, xs_], np.zeros(num)], 1)
+    left = lattice_keypoints(valid, num)
+    cols, rows = left[:, 0].astype(int), left[:, 1].astype(int)
+    right = left - np.stack([disparity[rows, cols], np.zeros(num)], 1)
     return left, right
-
-
-def pck(pred: np.ndarray, gt: np.ndarray, alphas: Sequence[float],
-        length: float) -> Dict[str, float]:
-    """PCK@alpha in percent and the mean / median error in pixels."""
-    dist = np.linalg.norm(pred - gt, axis=1)
-    out = {f'PCK@{a:g}': float(100 * np.mean(dist <= a * length))
-           for a in alphas}
-    out.update(mean_error_px=float(dist.mean()),
-               median_error_px=float(np.median(dist)))
-    return out
 
 
 def evaluate(model, width: int, num_points: int,
@@ -149,8 +126,8 @@ def evaluate(model, width: int, num_points: int,
         threshold_px={f'{a:g}': a * length
                       for a in alphas},
         network_input=list(result.input_shape),
-        model=pck(pred, tgt, alphas, length),
-        identity=pck(src, tgt, alphas, length))
+        model=point_pck(pred, tgt, alphas, length),
+        identity=point_pck(src, tgt, alphas, length))
 
 
 def main(argv=None) -> int:

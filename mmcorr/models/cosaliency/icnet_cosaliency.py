@@ -13,18 +13,21 @@ from torch import Tensor
 
 from mmcorr.registry import MODELS
 from ..layers.cosaliency import (CoSaliencyModule, GuidedDecoderBlock,
-                                 ResidualBlock, resize_corner_aligned)
+                                 ResidualBlock, norm_layer,
+                                 resize_corner_aligned)
 from ..multi_view_model import MultiViewModel
 from ..saliency import check_sisms
 
 
-def _compress6(channels: int = 128) -> nn.Sequential:
+def _compress6(channels: int = 128,
+               norm_cfg: Optional[Dict] = None) -> nn.Sequential:
     """conv5_3 -> stride 32: pool, 1x1 512->128, two 3x3+BN+ReLU, 3x3."""
     return nn.Sequential(
         nn.MaxPool2d(2, 2), nn.Conv2d(512, channels, 1),
-        nn.Conv2d(channels, channels, 3, 1, 1), nn.BatchNorm2d(channels),
-        nn.ReLU(inplace=True), nn.Conv2d(channels, channels, 3, 1, 1),
-        nn.BatchNorm2d(channels), nn.ReLU(inplace=True),
+        nn.Conv2d(channels, channels, 3, 1, 1),
+        norm_layer(norm_cfg, channels), nn.ReLU(inplace=True),
+        nn.Conv2d(channels, channels, 3, 1, 1),
+        norm_layer(norm_cfg, channels), nn.ReLU(inplace=True),
         nn.Conv2d(channels, channels, 3, 1, 1))
 
 
@@ -61,12 +64,26 @@ class ICNetCoSaliency(MultiViewModel):
         backbone (dict): A ``VGG16PrePoolTaps`` config.
         input_size (tuple): ``(H, W)`` the co-saliency modules are built for
             (the official model: 224 x 224; RSCF has ``H*W/s^2`` channels).
+        tap_stride (int): The stride of the backbone's first tap: 1 for
+            VGG16 (taps at strides 1, 2, 4, 8, 16: the official model), 2
+            for a trunk whose taps are at 2, 4, 8, 16, 32 (EfficientNet-Lite
+            through ``ProjectedTaps``). The modules then see the features of
+            an ``input_size / tap_stride`` image and the side outputs are
+            resized to the input.
         loss_decode (dict): The loss of the four side outputs
             (``SoftIoULoss``).
         decoder_guidance (str): ``'stride8'`` (official: every decoder
             block is gated by the stride-8 map) or ``'previous'`` (each by
             the previous block's map).
         rscf_keys (str): ``'native'`` (official) or ``'fixed_grid'``.
+        norm_cfg (dict, optional): The norm layers of the head (ICNet:
+            ``dict(type='BN')``, the default). A batch is one group, so
+            BN's training statistics are the group's own while its running
+            statistics average over groups: with few, similar groups the
+            two drift apart and a model can score far lower in ``eval()``
+            than in training (the PhotoGroups ImageNet-start recipe: see
+            configs/icnet/README.md). ``dict(type='GN', num_groups=16)``
+            normalises each image alone, the same in both modes.
         head_init (str): Initialisation of everything but the backbone and
             the ``sism_model`` by :meth:`init_weights`: ``'official'``
             (ICNet's ``weights_init``: convs ``N(0, 0.01)``, biases 0, BN
@@ -84,10 +101,12 @@ class ICNetCoSaliency(MultiViewModel):
     def __init__(self,
                  backbone: Dict,
                  input_size: Tuple[int, int] = (224, 224),
+                 tap_stride: int = 1,
                  loss_decode: Optional[Dict] = None,
                  decoder_guidance: str = 'stride8',
                  rscf_keys: str = 'native',
                  head_init: str = 'official',
+                 norm_cfg: Optional[Dict] = None,
                  sism_model: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg=None):
@@ -102,25 +121,33 @@ class ICNetCoSaliency(MultiViewModel):
                              f'got {head_init!r}')
         self.head_init = head_init
         self.backbone = MODELS.build(backbone)
-        height, width = input_size
-        self.input_size = (height, width)
-        self.compress6 = _compress6()
+        if tap_stride not in (1, 2):
+            raise ValueError(f'tap_stride must be 1 or 2, got {tap_stride}')
+        self.input_size = tuple(input_size)
+        self.tap_stride = tap_stride
+        height, width = (s // tap_stride for s in input_size)
+        self.norm_cfg = norm_cfg
+        self.compress6 = _compress6(norm_cfg=norm_cfg)
         self.compress5 = nn.Conv2d(512, 256, 1)
         self.compress4 = nn.Conv2d(512, 256, 1)
         if height % 32 or width % 32:
             raise ValueError(f'input_size {input_size} must be multiples of '
-                             '32 (the stride of the deepest features)')
+                             f'{32 * tap_stride} (the stride of the deepest '
+                             'features)')
         self.rscf_keys = rscf_keys
-        self.cosal6 = CoSaliencyModule((height // 32, width // 32), rscf_keys)
-        self.cosal5 = CoSaliencyModule((height // 16, width // 16), rscf_keys)
-        self.cosal4 = CoSaliencyModule((height // 8, width // 8), rscf_keys)
-        self.merge56 = ResidualBlock(128)
-        self.merge45 = nn.Sequential(ResidualBlock(128),
+        self.cosal6 = CoSaliencyModule((height // 32, width // 32), rscf_keys,
+                                       norm_cfg=norm_cfg)
+        self.cosal5 = CoSaliencyModule((height // 16, width // 16), rscf_keys,
+                                       norm_cfg=norm_cfg)
+        self.cosal4 = CoSaliencyModule((height // 8, width // 8), rscf_keys,
+                                       norm_cfg=norm_cfg)
+        self.merge56 = ResidualBlock(128, norm_cfg)
+        self.merge45 = nn.Sequential(ResidualBlock(128, norm_cfg),
                                      nn.Conv2d(128, 32, 1))
         self.predict4 = nn.Conv2d(32, 1, 1)
-        self.decoder3 = GuidedDecoderBlock(256)
-        self.decoder2 = GuidedDecoderBlock(128)
-        self.decoder1 = GuidedDecoderBlock(64)
+        self.decoder3 = GuidedDecoderBlock(256, norm_cfg=norm_cfg)
+        self.decoder2 = GuidedDecoderBlock(128, norm_cfg=norm_cfg)
+        self.decoder1 = GuidedDecoderBlock(64, norm_cfg=norm_cfg)
         self.loss_decode = MODELS.build(loss_decode
                                         or dict(type='SoftIoULoss'))
         self.sism_model = MODELS.build(sism_model) if sism_model else None
@@ -136,7 +163,7 @@ class ICNetCoSaliency(MultiViewModel):
                     nn.init.normal_(module.weight, 0, 0.01)
                     if module.bias is not None:
                         nn.init.zeros_(module.bias)
-                elif isinstance(module, nn.BatchNorm2d):
+                elif isinstance(module, (nn.BatchNorm2d, nn.GroupNorm)):
                     nn.init.ones_(module.weight)
                     nn.init.zeros_(module.bias)
         super().init_weights()
@@ -243,8 +270,14 @@ class ICNetCoSaliency(MultiViewModel):
         return dict(loss_iou=torch.stack(losses).mean())
 
     def predict(self, views: List[Tensor], data_samples, extras=None):
-        maps = torch.stack([group[-1] for group in self._forward(views,
-                                                                 extras)])
+        """The finest map of each group, at the input size (resized,
+        ``align_corners=True``, when ``tap_stride`` is 2)."""
+        size = views[0].shape[-2:]
+        maps = torch.stack([
+            group[-1] if group[-1].shape[-2:] == size else
+            resize_corner_aligned(group[-1], size)
+            for group in self._forward(views, extras)
+        ])
         return self.write_predictions(
             data_samples,
             view_fields=dict(pred_saliency=maps,

@@ -17,11 +17,12 @@ across it. Shapes: features ``[N, C, H, W]``, single-image saliency maps
   similarity with every pixel of its image (a global correlation of the
   image with itself), channels sorted by decreasing CSA, times the CSA.
 """
-from typing import Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmcv.cnn import build_norm_layer
 from torch import Tensor
 
 from mmcorr.ops import global_correlation
@@ -86,14 +87,22 @@ def rearranged_self_correlation(features: Tensor, csa: Tensor,
     return torch.gather(scf, 1, index) * csa
 
 
+def norm_layer(norm_cfg: Optional[Dict], channels: int) -> nn.Module:
+    """The head's normalisation: ``dict(type='BN')`` (ICNet's
+    ``nn.BatchNorm2d``) or any mmcv norm (e.g. ``dict(type='GN',
+    num_groups=16)``)."""
+    return build_norm_layer(norm_cfg or dict(type='BN'), channels)[1]
+
+
 class ResidualBlock(nn.Module):
     """``relu(x + conv3x3(relu(bn(conv3x3(x)))))`` (ICNet's ``Res``)."""
 
-    def __init__(self, channels: int):
+    def __init__(self, channels: int, norm_cfg: Optional[Dict] = None):
         super().__init__()
         self.conv = nn.Sequential(
-            nn.Conv2d(channels, channels, 3, 1, 1), nn.BatchNorm2d(channels),
-            nn.ReLU(inplace=True), nn.Conv2d(channels, channels, 3, 1, 1))
+            nn.Conv2d(channels, channels, 3, 1, 1),
+            norm_layer(norm_cfg, channels), nn.ReLU(inplace=True),
+            nn.Conv2d(channels, channels, 3, 1, 1))
 
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(x + self.conv(x))
@@ -113,10 +122,11 @@ class CoSaliencyBranch(nn.Module):
             :func:`rearranged_self_correlation`), any size runs, and at
             ``grid`` it is the official computation.
         channels (int): Output channels.
+        norm_cfg (dict, optional): The norm of its residual block (BN).
     """
 
     def __init__(self, grid: Tuple[int, int], rscf_keys: str = 'native',
-                 channels: int = 128):
+                 channels: int = 128, norm_cfg: Optional[Dict] = None):
         super().__init__()
         if rscf_keys not in ('native', 'fixed_grid'):
             raise ValueError("rscf_keys must be 'native' or 'fixed_grid', "
@@ -125,7 +135,7 @@ class CoSaliencyBranch(nn.Module):
         self.rscf_keys = rscf_keys
         self.conv = nn.Sequential(
             nn.Conv2d(self.grid[0] * self.grid[1], channels, 1),
-            ResidualBlock(channels))
+            ResidualBlock(channels, norm_cfg))
 
     def forward(self, features: Tensor, sisms: Tensor) -> Tensor:
         size = tuple(features.shape[-2:])
@@ -159,11 +169,11 @@ class CoSaliencyModule(nn.Module):
     fused by a 1x1 conv and a residual block (ICNet's ``Cosal_Module``)."""
 
     def __init__(self, grid: Tuple[int, int], rscf_keys: str = 'native',
-                 channels: int = 128):
+                 channels: int = 128, norm_cfg: Optional[Dict] = None):
         super().__init__()
-        self.branch = CoSaliencyBranch(grid, rscf_keys, channels)
+        self.branch = CoSaliencyBranch(grid, rscf_keys, channels, norm_cfg)
         self.fuse = nn.Sequential(nn.Conv2d(2 * channels, channels, 1),
-                                  ResidualBlock(channels))
+                                  ResidualBlock(channels, norm_cfg))
 
     def forward(self, features: Tensor, sisms: Tensor) -> Tensor:
         fore = self.branch(features, sisms)
@@ -177,14 +187,15 @@ class GuidedDecoderBlock(nn.Module):
     the upsampled previous decoder feature: ``[N, 32, H, W]`` and a sigmoid
     map ``[N, 1, H, W]`` at the low-level feature's size."""
 
-    def __init__(self, in_channels: int, channels: int = 32):
+    def __init__(self, in_channels: int, channels: int = 32,
+                 norm_cfg: Optional[Dict] = None):
         super().__init__()
         self.compress = nn.Conv2d(in_channels, channels, 1)
         self.merge = nn.Sequential(
             nn.Conv2d(3 * channels, 3 * channels, 3, 1, 1),
-            nn.BatchNorm2d(3 * channels), nn.ReLU(inplace=True),
+            norm_layer(norm_cfg, 3 * channels), nn.ReLU(inplace=True),
             nn.Conv2d(3 * channels, channels, 3, 1, 1),
-            nn.BatchNorm2d(channels), nn.ReLU(inplace=True))
+            norm_layer(norm_cfg, channels), nn.ReLU(inplace=True))
         self.predict = nn.Conv2d(channels, 1, 1)
 
     def forward(self, low: Tensor, cosal_map: Tensor, sisms: Tensor,

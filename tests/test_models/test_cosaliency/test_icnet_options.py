@@ -147,3 +147,53 @@ def test_official_head_init_leaves_the_backbone_to_its_init_cfg():
     before = kept.decoder1.merge[0].weight.clone()
     kept.init_weights()
     torch.testing.assert_close(kept.decoder1.merge[0].weight, before)
+
+
+LITE0_TAPS = dict(
+    type='ProjectedTaps',
+    backbone=dict(type='EfficientNetLite', out_indices=(0, 1, 2, 4, 6)),
+    out_channels=(64, 128, 256, 512, 512),
+    norm_cfg=dict(type='GN', num_groups=16))
+
+
+def test_tap_stride_2_builds_for_half_the_grid_and_predicts_at_input():
+    """Taps at strides 2..32: the modules are built for input_size / 2 and
+    the prediction comes back at the input size."""
+    model = build(backbone=LITE0_TAPS, tap_stride=2,
+                  norm_cfg=dict(type='GN', num_groups=16))
+    assert model.cosal4.branch.grid == (4, 4)  # 64 / 2 / 8
+    model.eval()
+    images, extras = inputs()
+    maps = run(model, images, extras)
+    assert [m.shape[-1] for m in maps] == [4, 8, 16, 32]
+    from mmcorr.structures import MultiViewDataSample, ViewDataSample
+    samples = [MultiViewDataSample(views=[ViewDataSample(metainfo=dict(
+        img_shape=SIZE, ori_shape=SIZE)) for _ in range(3)])]
+    with torch.no_grad():
+        out = model(images, samples, mode='predict', extra_inputs=extras)
+    assert out[0].views[0].pred_saliency.data.shape == (1, *SIZE)
+    with pytest.raises(ValueError, match='multiples of 64'):
+        build(input_size=(96, 96), tap_stride=2)
+    with pytest.raises(ValueError, match='tap_stride must be 1 or 2'):
+        build(tap_stride=4)
+
+
+def test_group_norm_head_is_the_same_in_train_and_eval_and_trains_one():
+    """norm_cfg=GN replaces every BN of the head: no running statistics,
+    so train() and eval() give the same maps, and a group of one trains."""
+    model = build(norm_cfg=dict(type='GN', num_groups=16),
+                  backbone=dict(type='VGG16PrePoolTaps'))
+    head = [m for n, m in model.named_modules()
+            if not n.startswith('backbone')]
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in head)
+    assert sum(isinstance(m, torch.nn.GroupNorm) for m in head) == 16
+    images, extras = inputs()
+    model.eval()
+    evaluated = run(model, images, extras)[-1]
+    model.train()
+    trained = run(model, images, extras)[-1]
+    assert torch.allclose(evaluated, trained)
+    # the default is ICNet's BN, with the official parameter names
+    names = {n for n, _ in build().named_parameters()}
+    assert 'decoder1.merge.1.weight' in names and \
+        'cosal4.fuse.1.conv.1.running_mean' not in names
