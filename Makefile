@@ -26,6 +26,8 @@ DEMO_TASKS := seg corr cosal vos panoptic
 DEMO_TARGETS := $(addprefix demo-,$(DEMO_TASKS))
 BENCHMARK_TARGETS := $(addprefix benchmark-,$(DEMO_TASKS))
 BENCHMARK_ROOT ?= work_dirs/benchmark
+# Tasks run in parallel processes, the cores shared out among them.
+DEMO_JOBS ?= 2
 RUN_DEMO := $(PY) tools/analysis_tools/run_demo.py
 
 .PHONY: install demo $(DEMO_TARGETS) benchmark $(BENCHMARK_TARGETS) demo-smoke correspondence-demo test data lint clean
@@ -66,12 +68,13 @@ data: $(STAMP)
 # score, train time ($(WORK_ROOT)/summary_demo_all.{md,json}) and the
 # pictures (matches, co-saliency overlays, propagated masks, instances).
 demo: data
-	$(RUN_DEMO) --suite demo --task all --work-root $(WORK_ROOT)
+	$(RUN_DEMO) --suite demo --task all --jobs $(DEMO_JOBS) --work-root $(WORK_ROOT)
 
 # Everything: the ImageNet-start recipes and the from-scratch ones, two
 # seeds each and their means ($(BENCHMARK_ROOT)/summary_benchmark_all.*).
 benchmark: data
-	$(RUN_DEMO) --suite benchmark --task all --work-root $(BENCHMARK_ROOT)
+	$(RUN_DEMO) --suite benchmark --task all --jobs $(DEMO_JOBS) \
+		--work-root $(BENCHMARK_ROOT)
 
 # One task's entries (`run_demo.py --list [--suite benchmark]` lists them):
 #   seg:      FPN (the baseline), SFNet, SFNet-Lite and AlignSeg on
@@ -96,7 +99,8 @@ correspondence-demo: demo-corr
 # The same code path on tiny generated data for 2 iterations (a few minutes):
 # checks the demo machinery, the numbers mean nothing.
 demo-smoke: $(STAMP)
-	$(RUN_DEMO) --suite benchmark --task all --smoke --vis-interval 1 \
+	$(RUN_DEMO) --suite benchmark --task all --jobs $(DEMO_JOBS) --smoke \
+		--vis-interval 1 \
 		--work-root $(SMOKE_ROOT)
 
 test: $(STAMP)

@@ -168,7 +168,8 @@ SEG_METRICS = ('mIoU', 'mBIoU')
 FPN = Baseline('FPN', 'configs/fpn/fpn_r18-w32_1xb8-2k_shape-scenes-128x128.py')
 FPN_LITE0 = Baseline(
     'FPN (ImageNet Lite0)',
-    'configs/fpn/fpn_efficientnet-lite0-in1k-pre_1xb8-1k_shape-scenes-128x128.py')
+    'configs/fpn/'
+    'fpn_efficientnet-lite0-in1k-pre_1xb8-500it_shape-scenes-128x128.py')
 IDENTITY = Baseline(
     'identity mapping',
     'configs/sfnet_corr/identity-baseline_photo-objects-160x160.py',
@@ -249,7 +250,7 @@ def seg_entries() -> List[DemoEntry]:
             ('AlignSeg', 'alignseg', 'alignseg')):
         extras = ('overlays', 'flow') if 'SFNet' in name else ('overlays', )
         for trunk, suffix, suites, base in (
-                ('ImageNet Lite0', 'efficientnet-lite0-in1k-pre_1xb8-1k',
+                ('ImageNet Lite0', 'efficientnet-lite0-in1k-pre_1xb8-500it',
                  BOTH, FPN_LITE0),
                 ('from scratch', 'r18-w32_1xb8-2k', ('benchmark', ), FPN)):
             config = (f'configs/{folder}/{stem}_{suffix}_'
@@ -310,7 +311,7 @@ DEMO_ENTRIES: List[DemoEntry] = [
     # and the paper's from-scratch training
     DemoEntry('ImageNet Lite0, untrained', 'vos', 'PhotoVideos',
               MAST_LITE0_UNTRAINED, VOS_METRICS, (LAB_PIXELS, ),
-              suites=BOTH, untrained=True),
+              untrained=True),
     *seeds('MAST (ImageNet Lite0)', BOTH, task='vos',
            dataset='PhotoVideos', config=MAST_LITE0, metrics=VOS_METRICS,
            baselines=(LAB_PIXELS, FIRST_MASK_COPY),
@@ -969,43 +970,104 @@ def write_summary(rows: List[Row], path_stem: str, title: str,
         f.write('\n'.join(lines) + '\n')
     with open(path_stem + '.json', 'w') as f:
         json.dump(dict(title=title, rows=[vars(r) for r in rows],
-                       failures=failures, runs=[vars(r) for r in runs]),
+                       failures=failures,
+                       runs=[r if isinstance(r, dict) else vars(r)
+                             for r in runs]),
                   f, indent=2)
     return path_stem + '.md', path_stem + '.json'
+
+
+#: Longest first, so that parallel workers finish together (--jobs).
+TASK_COST_ORDER = ('panoptic', 'vos', 'seg', 'corr', 'cosal')
+
+
+def run_in_workers(selected: List[str], suite: str, work_root: str,
+                   jobs: int, forwarded: List[str]
+                   ) -> Tuple[List[Row], List[str], List[dict]]:
+    """Each task in its own ``run_demo.py`` process, ``jobs`` at a time,
+    the cores shared out (``OMP_NUM_THREADS``); their tables merged in task
+    order. Logs go to ``<work-root>/logs/<task>``."""
+    order = sorted(selected, key=lambda t: TASK_COST_ORDER.index(t)
+                   if t in TASK_COST_ORDER else len(TASK_COST_ORDER))
+    env = dict(os.environ, OMP_NUM_THREADS=str(max(
+        1, (os.cpu_count() or jobs) // jobs)))
+    waiting, running = list(order), []
+    while waiting or running:
+        while waiting and len(running) < jobs:
+            task = waiting.pop(0)
+            cmd = [sys.executable, osp.abspath(__file__), '--suite', suite,
+                   '--task', task, '--work-root', work_root, '--logs-subdir',
+                   task, *forwarded]
+            print(f'[{task}] started ({env["OMP_NUM_THREADS"]} thread(s))',
+                  flush=True)
+            running.append((task, subprocess.Popen(cmd, env=env)))
+        time.sleep(2)
+        for task, proc in list(running):
+            if proc.poll() is not None:
+                print(f'[{task}] finished (exit {proc.returncode})',
+                      flush=True)
+                running.remove((task, proc))
+    rows, failures, runs = [], [], []
+    for task in selected:
+        path = osp.join(work_root, f'summary_{suite}_{task}.json')
+        if not osp.isfile(path):
+            failures.append(f'task {task}: its worker wrote no table')
+            continue
+        with open(path) as f:
+            part = json.load(f)
+        rows += [Row(**r) for r in part['rows']]
+        failures += part['failures']
+        runs += part['runs']
+    return rows, failures, runs
 
 
 def run_demo(selected: List[str], work_root: str, smoke: bool = False,
              cfg_options: Optional[List[str]] = None,
              vis_interval: int = 10, verbose: bool = False,
-             suite: str = 'demo') -> Tuple[List[Row], List[str]]:
+             suite: str = 'demo', jobs: int = 1,
+             logs_subdir: str = '') -> Tuple[List[Row], List[str]]:
     """Run the ``suite``'s entries of the ``selected`` tasks; write and print
-    the table.
+    the table. ``jobs > 1`` runs the tasks in parallel processes.
 
     Returns the rows and the failures (empty when everything ran).
     """
     start = time.perf_counter()
-    LOGS.update(dir=None if verbose else osp.join(work_root, 'logs'),
+    LOGS.update(dir=None if verbose else osp.join(work_root, 'logs',
+                                                  logs_subdir),
                 count=0)
-    runner = DemoRunner(work_root, smoke, cfg_options, vis_interval)
-    rows = runner.run_tasks(selected, suite)
+    files: Dict[str, List[str]] = {}
+    if jobs > 1 and len(selected) > 1:
+        forwarded = (['--smoke'] if smoke else []) + \
+            ['--vis-interval', str(vis_interval)] + \
+            (['--verbose'] if verbose else []) + \
+            (['--cfg-options', *cfg_options] if cfg_options else [])
+        rows, failures, runs = run_in_workers(selected, suite, work_root,
+                                              jobs, forwarded)
+    else:
+        runner = DemoRunner(work_root, smoke, cfg_options, vis_interval)
+        rows = runner.run_tasks(selected, suite)
+        failures, runs, files = runner.failures, list(
+            runner.runs.values()), runner.files
     name = 'all' if selected == tasks() else '+'.join(selected)
     what = ('one seed, ImageNet starts where the official recipes have '
             'them' if suite == 'demo' else 'every recipe, two seeds')
     title = (f'mmcorr {suite} ({name}; {what}): every method on its '
              f'embedded benchmark (total '
-             f'{fmt_time(time.perf_counter() - start)})')
+             f'{fmt_time(time.perf_counter() - start)}'
+             f'{f", {jobs} tasks at a time" if jobs > 1 else ""})')
     if smoke:
         title += (f' -- SMOKE RUN: tiny data, {SMOKE_ITERS} iterations, '
                   'the numbers mean nothing')
     md, js = write_summary(rows, osp.join(work_root,
                                           f'summary_{suite}_{name}'),
-                           title, runner.failures,
-                           list(runner.runs.values()))
-    for entry_name, files in runner.files.items():
-        if files:
-            print(f'{entry_name}: {len(files)} files, e.g.')
-            for path in files[:2] + [p for p in files[2:] if 'flow' in p]:
+                           title, failures, runs)
+    for entry_name, paths in files.items():
+        if paths:
+            print(f'{entry_name}: {len(paths)} files, e.g.')
+            for path in paths[:2] + [p for p in paths[2:] if 'flow' in p]:
                 print(f'  {path}')
+    if logs_subdir:  # a worker of --jobs: the parent prints the table
+        return rows, failures
     table = PrettyTable(list(COLUMNS))
     table.align = 'l'
     for row in rows:
@@ -1013,10 +1075,10 @@ def run_demo(selected: List[str], work_root: str, smoke: bool = False,
     print(f'\n{title}')
     print(table)
     print(NOTES)
-    for failure in runner.failures:
+    for failure in failures:
         print(f'FAILED: {failure}')
     print(f'table written to {md} and {js}')
-    return rows, runner.failures
+    return rows, failures
 
 
 def main(argv=None) -> int:
@@ -1039,6 +1101,10 @@ def main(argv=None) -> int:
     parser.add_argument('--verbose', action='store_true',
                         help='stream every tool\'s output (default: one '
                         'line per run, logs under <work-root>/logs)')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='run the tasks in this many parallel processes '
+                        '(the cores shared out among them)')
+    parser.add_argument('--logs-subdir', default='', help=argparse.SUPPRESS)
     parser.add_argument('--list', action='store_true',
                         help='list the entries and exit')
     args = parser.parse_args(argv)
@@ -1051,9 +1117,12 @@ def main(argv=None) -> int:
         return 0
     selected = tasks() if 'all' in args.task else \
         [t for t in tasks() if t in args.task]
+    if args.jobs < 1:
+        parser.error('--jobs must be >= 1')
     _, failures = run_demo(selected, args.work_root, args.smoke,
                            args.cfg_options, args.vis_interval,
-                           args.verbose, args.suite)
+                           args.verbose, args.suite, args.jobs,
+                           args.logs_subdir)
     return 1 if failures else 0
 
 

@@ -9,6 +9,6 @@ _base_ = [
 model = dict(
     backbone={{_base_.lite0_backbone}},
     decode_head=dict(in_channels=[24, 112, 320]))
-# half the from-scratch schedule (1000 iterations)
+# a quarter of the from-scratch schedule (500 iterations)
 param_scheduler = {{_base_.imagenet_start_param_scheduler}}
 train_cfg = {{_base_.imagenet_start_train_cfg}}
