@@ -17,7 +17,7 @@ segment.
 import json
 import os.path as osp
 from collections import defaultdict
-from typing import Dict, Mapping, Optional, Sequence
+from typing import Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -227,15 +227,38 @@ def read_panoptic_png(path: str) -> np.ndarray:
     return rgb2id(rgb)
 
 
+def load_panoptic_json(path: str, role: str, keys: Tuple[str, ...]) -> Dict:
+    """A COCO panoptic JSON (an object with ``keys``), or a
+    :class:`PanopticFormatError` naming the file and what is wrong."""
+    if not osp.isfile(path):
+        raise PanopticFormatError(f'the {role} JSON {path} does not exist')
+    try:
+        with open(path, encoding='utf-8') as f:
+            data = json.load(f)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PanopticFormatError(
+            f'the {role} JSON {path} is not a JSON file ({error}); a COCO '
+            'panoptic JSON holds "annotations" with "segments_info", its '
+            'PNGs go in the folder argument') from None
+    if not isinstance(data, dict):
+        raise PanopticFormatError(
+            f'the {role} JSON {path} holds a {type(data).__name__}, not the '
+            'COCO panoptic object (a dict with "annotations")')
+    missing = [k for k in keys if k not in data]
+    if missing:
+        raise PanopticFormatError(f'the {role} JSON {path} has no '
+                                  f'{", ".join(map(repr, missing))}')
+    return data
+
+
 def evaluate_panoptic_folders(gt_json: str, gt_folder: str, pred_json: str,
                               pred_folder: str) -> Dict:
     """panopticapi's ``pq_compute(gt_json, pred_json, gt_folder,
     pred_folder)``: COCO panoptic JSONs and PNG folders -> the summary of
     :func:`pq_summary`."""
-    with open(gt_json) as f:
-        gt = json.load(f)
-    with open(pred_json) as f:
-        pred = json.load(f)
+    gt = load_panoptic_json(gt_json, 'ground-truth', ('annotations',
+                                                       'categories'))
+    pred = load_panoptic_json(pred_json, 'prediction', ('annotations', ))
     categories = {c['id']: c for c in gt['categories']}
     predictions = {a['image_id']: a for a in pred['annotations']}
     stat = PQStat()

@@ -98,8 +98,8 @@ class CorrespondenceResult:
                                  self.input_shape, 'bilinear').numpy()
         return apply_homography(np.linalg.inv(h_to), landed)
 
-    def transfer_points(self, points_xy, from_image: str = 'source'
-                        ) -> np.ndarray:
+    def transfer_points(self, points_xy, from_image: str = 'source',
+                        outside: str = 'error') -> np.ndarray:
         """Move points from one original image to the other.
 
         Args:
@@ -108,13 +108,37 @@ class CorrespondenceResult:
                 interpolated, not rounded.
             from_image (str): ``'source'`` (read with ``grid_s2t``; the
                 result is in the target) or ``'target'``.
+            outside (str): Points beyond ``from_image`` (x outside
+                ``[-0.5, W - 0.5]`` or y outside ``[-0.5, H - 0.5]``, the
+                pixel-centre convention): ``'error'`` (default) raises a
+                ValueError naming them; ``'clamp'`` moves them onto the
+                nearest border pixel first.
 
         Returns:
             np.ndarray: ``(K, 2)`` float64 ``(x, y)`` pixels of the other
             image (may fall outside it, e.g. into a padded margin).
         """
         check_image_name(from_image, 'from_image')
-        return self._map(_as_points(points_xy, 'points_xy'), from_image)
+        if outside not in ('error', 'clamp'):
+            raise ValueError("outside must be 'error' or 'clamp', got "
+                             f'{outside!r}')
+        points = _as_points(points_xy, 'points_xy')
+        height, width = self.src_shape if from_image == 'source' else \
+            self.tgt_shape
+        beyond = ((points[:, 0] < -0.5) | (points[:, 0] > width - 0.5) |
+                  (points[:, 1] < -0.5) | (points[:, 1] > height - 0.5) |
+                  ~np.isfinite(points).all(1))
+        if beyond.any() and outside == 'error':
+            index = int(np.flatnonzero(beyond)[0])
+            raise ValueError(
+                f'{int(beyond.sum())} point(s) lie outside the {from_image} '
+                f'image ({width} x {height} pixels), e.g. points_xy[{index}]'
+                f' = {tuple(float(v) for v in points[index])}; pass '
+                "outside='clamp' to move them onto its border")
+        if beyond.any():
+            points = np.stack([np.clip(points[:, 0], 0, width - 1),
+                               np.clip(points[:, 1], 0, height - 1)], 1)
+        return self._map(points, from_image)
 
     def _dense(self, from_image: str) -> np.ndarray:
         key = f'dense_{from_image}'

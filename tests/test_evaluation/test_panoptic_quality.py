@@ -151,6 +151,26 @@ def test_folder_tool(tmp_path, run_tool):
     assert 'no prediction for the image with id: 0' in proc.stderr
 
 
+@pytest.mark.parametrize('content,match', [
+    (b'\x89PNG\r\n\x1a\n\x00', 'is not a JSON file'),
+    (b'[1, 2]', 'holds a list, not the COCO panoptic object'),
+    (b'{"images": []}', "has no 'annotations'"),
+])
+def test_folder_tool_names_a_bad_prediction_json(tmp_path, run_tool, content,
+                                                 match):
+    """A PNG, a JSON list or an object without annotations given as
+    --pred-json: exit 2 and a message naming the file."""
+    (gt_json, gt_dir), (_, pred_dir) = random_folders(tmp_path)
+    bad = tmp_path / 'bad.json'
+    bad.write_bytes(content)
+    proc = run_tool(['tools/analysis_tools/eval_panoptic.py', '--gt-json',
+                     gt_json, '--gt-folder', gt_dir, '--pred-json',
+                     str(bad), '--pred-folder', pred_dir], check=False)
+    assert proc.returncode == 2
+    assert f'the prediction JSON {bad}' in proc.stderr and match in \
+        proc.stderr and 'Traceback' not in proc.stderr
+
+
 def toy_view(instance_ids, pred_ids, labels):
     view = ViewDataSample(metainfo=dict(img_path='x.png'))
     view.gt_instance_ids = PixelData(data=torch.as_tensor(instance_ids)[None])

@@ -135,7 +135,7 @@ def test_transfer_points_matches_brute_force(from_image, perspective):
     rng = np.random.default_rng(0)
     points = rng.uniform(0, 1, (50, 2)) * [shape[1] - 1, shape[0] - 1]
     points[:4] = [[0, 0], [shape[1] - 1, shape[0] - 1], [0, shape[0] - 1],
-                  [-3.5, 2.0]]  # corners and one point in the margin
+                  [-0.5, 2.0]]  # corners and one point on the outer edge
     got = result.transfer_points(points, from_image=from_image)
     assert got.shape == (50, 2) and got.dtype == np.float64
     np.testing.assert_allclose(
@@ -161,6 +161,26 @@ def test_transfer_points_validation():
         result.transfer_points([[1.0, 1.0]], from_image='forward')
     with pytest.raises(ValueError, match='from_image'):
         result.transfer_points([[1.0, 1.0]], 's2t')  # the old direction
+
+
+def test_points_outside_the_image_are_named_or_clamped():
+    """(5000, 5000) in a 10 x 8 image is not silently read at the corner:
+    an error names it; outside='clamp' reads the nearest border pixel."""
+    gen = torch.Generator().manual_seed(2)
+    result = make_result((8, 10), (12, 9),
+                         grid_s2t=torch.rand(6, 6, 2, generator=gen) * 2 - 1)
+    with pytest.raises(ValueError, match=r'1 point\(s\) lie outside the '
+                       r'source image \(10 x 8 pixels\), e\.g\. '
+                       r'points_xy\[1\] = \(5000\.0, 5000\.0\)'):
+        result.transfer_points([[1.0, 1.0], [5000.0, 5000.0]])
+    with pytest.raises(ValueError, match='outside the target image'):
+        result.transfer_points([[-0.6, 3.0]], from_image='target')
+    np.testing.assert_allclose(
+        result.transfer_points([[5000.0, -20.0]], outside='clamp'),
+        result.transfer_points([[9.0, 0.0]]))
+    assert result.transfer_points([[9.5, 7.5]]).shape == (1, 2)  # edge
+    with pytest.raises(ValueError, match="'error' or 'clamp'"):
+        result.transfer_points([[1.0, 1.0]], outside='wrap')
 
 
 def test_result_validation():
