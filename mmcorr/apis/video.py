@@ -7,7 +7,8 @@
     masks = propagate_masks(model, frames, first_mask)
     # masks[t]: (H, W) uint8 object ids of frame t (masks[0] = first_mask)
 
-``frames`` are file paths or ``(H, W, 3)`` uint8 BGR arrays of one size
+``frames`` is a video file, a folder of frames (sorted by name) or a
+sequence of file paths or ``(H, W, 3)`` uint8 BGR arrays of one size
 (e.g. read with :func:`read_video`); the first mask is an id map (0
 background, 1..K objects, 255 void) or an indexed PNG. The frames go
 through the model's data preprocessor (Lab conversion and normalisation)
@@ -57,6 +58,28 @@ def _frame(item: FrameLike, index: int) -> np.ndarray:
     return frame
 
 
+FRAME_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
+
+
+def frame_list(frames) -> Sequence[FrameLike]:
+    """A video file path -> its decoded frames; a folder -> its image files
+    sorted by name; a sequence -> itself."""
+    if not isinstance(frames, (str, os.PathLike)):
+        return frames
+    path = os.fspath(frames)
+    if os.path.isdir(path):
+        names = sorted(n for n in os.listdir(path)
+                       if n.lower().endswith(FRAME_EXTENSIONS))
+        if not names:
+            raise ValueError(f'the frame folder {path!r} holds no image '
+                             f'({", ".join(FRAME_EXTENSIONS)})')
+        return [os.path.join(path, n) for n in names]
+    if os.path.isfile(path):
+        return read_video(path)
+    raise FileNotFoundError(f'{path!r} is neither a video file nor a folder '
+                            'of frames')
+
+
 def _first_mask(mask: FrameLike) -> np.ndarray:
     if isinstance(mask, (str, os.PathLike)):
         from mmcorr.evaluation import read_id_png
@@ -69,7 +92,8 @@ def _first_mask(mask: FrameLike) -> np.ndarray:
 
 
 @torch.no_grad()
-def propagate_masks(model: torch.nn.Module, frames: Sequence[FrameLike],
+def propagate_masks(model: torch.nn.Module,
+                    frames: Union[str, os.PathLike, Sequence[FrameLike]],
                     first_mask: FrameLike) -> List[np.ndarray]:
     """Propagate ``first_mask`` through ``frames`` with a
     :class:`~mmcorr.models.MASTVideoSegmentor`.
@@ -81,6 +105,7 @@ def propagate_masks(model: torch.nn.Module, frames: Sequence[FrameLike],
         ValueError: no frames, frames of different sizes or not BGR uint8,
             a mask of another size than the frames or not an id map.
     """
+    frames = frame_list(frames)
     if len(frames) == 0:
         raise ValueError('propagate_masks needs at least one frame')
     images = [_frame(f, i) for i, f in enumerate(frames)]

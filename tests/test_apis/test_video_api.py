@@ -41,6 +41,34 @@ def test_propagate_masks_api(tiny_model):
         propagate_masks(tiny_model, [frames[0][..., 0]], masks[0])
 
 
+def test_propagate_masks_takes_a_video_file_or_a_frame_folder(tiny_model,
+                                                             tmp_path):
+    """A path is a video or a folder, never iterated as a string."""
+    frames, masks = moving_squares(4, size=(32, 48))
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    for i, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f'{i:05d}.png'), frame)
+    from_arrays = propagate_masks(tiny_model, frames, masks[0])
+    from_folder = propagate_masks(tiny_model, str(folder), masks[0])
+    assert all(np.array_equal(a, b) for a, b in zip(from_arrays,
+                                                    from_folder))
+    video = str(tmp_path / 'clip.avi')
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'MJPG'), 5,
+                             (48, 32))
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    out = propagate_masks(tiny_model, video, masks[0])
+    assert len(out) == 4 and out[0].shape == (32, 48)
+    with pytest.raises(FileNotFoundError, match='neither a video file nor '
+                       'a folder'):
+        propagate_masks(tiny_model, str(tmp_path / 'x.mp4'), masks[0])
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(ValueError, match='holds no image'):
+        propagate_masks(tiny_model, str(tmp_path / 'empty'), masks[0])
+
+
 def test_overlays():
     frames, masks = moving_squares(7, size=(32, 48))
     tile = overlay_ids(frames[0], masks[0])
