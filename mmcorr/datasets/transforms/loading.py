@@ -188,8 +188,9 @@ class LoadSaliencyMap(BaseTransform):
     """A single-image saliency map (SISM) as a float ``(H, W)`` map in
     ``[0, 1]``.
 
-    Reads ``results[path_key]`` as grey (a colour file is converted),
-    divides by 255 and stores float32 ``(H, W)`` under ``results[key]``;
+    Reads ``results[path_key]`` as grey (a grey image stored with three
+    equal channels is converted; a colour photograph given by mistake is
+    refused, unless ``allow_colour``), divides by 255 and stores float32 ``(H, W)`` under ``results[key]``;
     ``key`` is appended to ``results['map_fields']`` (a new list), so
     ``RecordedResize`` / ``RecordedPad`` / ``RecordedRandomFlip`` move the
     map with its image (bilinear), and ``PackMultiViewInputs(
@@ -219,6 +220,10 @@ class LoadSaliencyMap(BaseTransform):
             on its own (``resize_to_image`` resamples the map twice). Until
             then only a flip may run (``PackMultiViewInputs`` refuses a map
             whose size still differs). Not with ``resize_to_image``.
+        allow_colour (bool): Convert a colour file to grey as ICNet's PIL
+            ``convert('L')`` would, instead of refusing it. Refused: three
+            channels that differ by more than 2 grey levels on average
+            (JPEG noise on a grey map stays below that).
         imdecode_backend (str): mmcv decoding backend (``'cv2'``,
             ``'pillow'``...).
         backend_args (dict, optional): mmengine file backend arguments.
@@ -226,6 +231,7 @@ class LoadSaliencyMap(BaseTransform):
     Raises:
         KeyError: no ``path_key`` (and no given map) in the results, or no
             image loaded first.
+        ValueError: a colour file (not a saliency map), naming it.
         FileNotFoundError / ValueError: missing or undecodable file (named).
         TypeError / ValueError: a given map that is not an ``(H, W)``
             uint8 or float array, or a float one outside ``[0, 1]``.
@@ -237,6 +243,7 @@ class LoadSaliencyMap(BaseTransform):
     def __init__(self, path_key: str = 'sism_path', key: str = 'sism',
                  resize_to_image: bool = False,
                  keep_size: bool = False,
+                 allow_colour: bool = False,
                  imdecode_backend: str = 'cv2',
                  backend_args: Optional[dict] = None):
         if resize_to_image and keep_size:
@@ -246,8 +253,29 @@ class LoadSaliencyMap(BaseTransform):
         self.path_key, self.key = path_key, key
         self.resize_to_image = resize_to_image
         self.keep_size = keep_size
+        self.allow_colour = allow_colour
         self.imdecode_backend = imdecode_backend
         self.backend_args = backend_args
+
+    def _read_grey(self, path: str) -> np.ndarray:
+        """The file as ``(H, W)`` uint8 grey; a colour file refused unless
+        ``allow_colour``."""
+        if not self.allow_colour:
+            raw = read_image_file(path, 'unchanged', self.imdecode_backend,
+                                  self.backend_args)
+            if raw.ndim == 3 and raw.shape[2] >= 3:
+                channels = raw[..., :3].astype(np.int16)
+                spread = (np.abs(channels[..., 0] - channels[..., 1]) +
+                          np.abs(channels[..., 1] - channels[..., 2])).mean()
+                if spread > 2:
+                    raise ValueError(
+                        f'{type(self).__name__}: {path!r} is a colour image '
+                        f'(its channels differ by {spread:.1f} grey levels '
+                        'on average), not a saliency map: give grey maps '
+                        '(0 background .. 255 salient), or allow_colour='
+                        'True to convert it')
+        return read_image_file(path, 'grayscale', self.imdecode_backend,
+                               self.backend_args)
 
     def _given_map(self, array) -> np.ndarray:
         """A map given in ``results[key]`` -> float32 ``(H, W)`` in
@@ -287,8 +315,7 @@ class LoadSaliencyMap(BaseTransform):
                     ' give the dataset a SISM folder (sism_root=...), or '
                     'drop this transform to let the model compute saliency '
                     'maps')
-            grey = read_image_file(path, 'grayscale', self.imdecode_backend,
-                                   self.backend_args)
+            grey = self._read_grey(path)
             ori_shape = results.get('ori_shape')
             if self.resize_to_image and ori_shape is not None and \
                     tuple(grey.shape[:2]) != tuple(ori_shape[:2]):
@@ -307,6 +334,7 @@ class LoadSaliencyMap(BaseTransform):
         return (f'{type(self).__name__}(path_key={self.path_key!r}, '
                 f'key={self.key!r}, resize_to_image={self.resize_to_image}, '
                 f'keep_size={self.keep_size}, '
+                f'allow_colour={self.allow_colour}, '
                 f'imdecode_backend={self.imdecode_backend!r})')
 
 

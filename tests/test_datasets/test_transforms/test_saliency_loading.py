@@ -44,11 +44,26 @@ def test_saliency_map_values_and_map_fields(files):
     assert out['depth'].shape == SIZE
 
 
-def test_colour_saliency_file_is_read_grey(files, tmp_path):
+def test_grey_map_stored_in_three_channels_is_read_grey(files, tmp_path):
     colour = str(tmp_path / 'colour.png')
     cv2.imwrite(colour, np.full((*SIZE, 3), 51, np.uint8))
     out = LoadSaliencyMap()(dict(_loaded(files), sism_path=colour))
     np.testing.assert_allclose(out['sism'], 0.2, atol=1e-6)
+
+
+def test_colour_photograph_is_refused_as_a_saliency_map(files, tmp_path):
+    """A photograph given as a SISM (e.g. --sism-dir pointing at the
+    images) is named, not silently used; allow_colour converts it."""
+    photo = str(tmp_path / 'photo.png')
+    rng = np.random.default_rng(0)
+    cv2.imwrite(photo, rng.integers(0, 256, (*SIZE, 3), dtype=np.uint8))
+    with pytest.raises(ValueError, match=r'photo\.png.* is a colour image '
+                       r'\(its channels differ by [0-9.]+ grey levels'):
+        LoadSaliencyMap()(dict(_loaded(files), sism_path=photo))
+    out = LoadSaliencyMap(allow_colour=True)(dict(_loaded(files),
+                                                  sism_path=photo))
+    grey = cv2.imread(photo, cv2.IMREAD_GRAYSCALE) / 255.0
+    np.testing.assert_allclose(out['sism'], grey, atol=1e-6)
 
 
 def test_binary_mask_threshold(files):
