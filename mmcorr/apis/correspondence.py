@@ -26,7 +26,7 @@ from mmcorr.ops import grid_warp
 from mmcorr.ops.coordinates import normalize_coords
 from mmcorr.structures import CorrespondenceResult
 from mmcorr.structures.correspondence_result import check_image_name
-from .inference import run_model, test_pipeline
+from .inference import check_task, run_model, test_pipeline
 
 ImageLike = Union[str, os.PathLike, np.ndarray]
 
@@ -72,6 +72,7 @@ def match_images(model: torch.nn.Module, source: ImageLike,
             files, wrong arrays; ``KeyError`` if the model predicts no grids
             or a view's pipeline records no mapping.
     """
+    check_task(model, 'correspondence', 'match_images')
     views = [_view(source, 'source'), _view(target, 'target')]
     if getattr(model, 'cfg', None) is None:
         raise AttributeError('the model has no `cfg` (its config, for the '

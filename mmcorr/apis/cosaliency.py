@@ -33,7 +33,7 @@ from mmcorr.datasets.transforms import (ForEachView, LoadSaliencyMap,
                                         PackMultiViewInputs)
 from mmcorr.ops.coordinates import resize_homography
 from .correspondence import _view
-from .inference import run_model, test_pipeline
+from .inference import check_task, run_model, test_pipeline
 
 ImageLike = Union[str, os.PathLike, np.ndarray]
 
@@ -174,6 +174,7 @@ def detect_cosaliency(model: torch.nn.Module,
             resize (a crop, pad or flip), which a resize cannot undo.
         KeyError: a model that predicts no ``pred_saliency``.
     """
+    check_task(model, 'cosaliency', 'detect_cosaliency')
     if isinstance(images, (str, os.PathLike, np.ndarray)) or not \
             isinstance(images, Sequence):
         raise TypeError('images must be a list of image paths or (H, W, 3) '

@@ -111,6 +111,47 @@ def test_pipeline(cfg: Config) -> Compose:
     return Compose(list(steps))
 
 
+#: The API of each model task (``MultiViewModel.task``; mmseg segmentors:
+#: ``'segmentation'``).
+TASK_APIS = {
+    'correspondence': 'match_images',
+    'cosaliency': 'detect_cosaliency',
+    'video': 'propagate_masks',
+    'instances': 'segment_instances',
+    'segmentation': "mmseg's MMSegInferencer (mmseg.apis)",
+}
+
+
+def model_task(model: torch.nn.Module) -> str:
+    """The task of a built model: its ``task`` attribute, ``'segmentation'``
+    for an mmseg segmentor (a ``decode_head``), else ``''``."""
+    task = getattr(model, 'task', '')
+    if not task and hasattr(model, 'decode_head'):
+        task = 'segmentation'
+    return task
+
+
+def check_task(model: torch.nn.Module, task: str, api: str) -> None:
+    """Refuse a model of another task up front, naming both and the API
+    that fits the model.
+
+    Raises:
+        TypeError: ``model_task(model) != task``.
+    """
+    from mmcorr.models.multi_view_model import MODEL_TASKS
+    got = model_task(model)
+    if got == task:
+        return
+    wanted = MODEL_TASKS.get(task, task)
+    if got:
+        what = MODEL_TASKS.get(got, f'a {got} model')
+        hint = f'; for it use {TASK_APIS[got]}' if got in TASK_APIS else ''
+    else:
+        what, hint = 'not a model mmcorr knows the task of', ''
+    raise TypeError(f'{api} needs {wanted}, got {type(model).__name__} '
+                    f'({what}){hint}')
+
+
 def run_model(model: torch.nn.Module, packed: dict):
     """One packed sample through ``model.test_step``; its data sample."""
     data = dict(inputs=[packed['inputs']],

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from mmcorr.structures import MultiViewDataSample, ViewDataSample
+from .inference import check_task
 
 __all__ = ['segment_instances']
 
@@ -48,6 +49,7 @@ def segment_instances(model: torch.nn.Module, image: ImageLike,
     Raises:
         ValueError: for a point outside the image, or a bad image.
     """
+    check_task(model, 'instances', 'segment_instances')
     image = _image(image)
     height, width = image.shape[:2]
     view = ViewDataSample(metainfo=dict(img_shape=(height, width),

@@ -23,6 +23,7 @@ import torch
 
 from mmcorr.datasets.transforms import read_image_file
 from mmcorr.structures import MultiViewDataSample, ViewDataSample
+from .inference import check_task
 
 __all__ = ['propagate_masks', 'read_video']
 
@@ -105,6 +106,7 @@ def propagate_masks(model: torch.nn.Module,
         ValueError: no frames, frames of different sizes or not BGR uint8,
             a mask of another size than the frames or not an id map.
     """
+    check_task(model, 'video', 'propagate_masks')
     frames = frame_list(frames)
     if len(frames) == 0:
         raise ValueError('propagate_masks needs at least one frame')
@@ -127,5 +129,6 @@ def propagate_masks(model: torch.nn.Module,
     first = torch.from_numpy(mask.astype(np.int64))[None, None].to(
         views[0].device)
     first = torch.where(first == 255, 0, first)
-    labels = model.propagate(views, first, model.test_cfg['num_labels'])
+    num_labels = (getattr(model, 'test_cfg', None) or {}).get('num_labels')
+    labels = model.propagate(views, first, num_labels)
     return [lab[0, 0].cpu().numpy().astype(np.uint8) for lab in labels]

@@ -9,6 +9,14 @@ from torch import Tensor
 
 from mmcorr.structures import MultiViewDataSample, ViewDataSample
 
+#: The tasks of multi-view models (``MultiViewModel.task``), as sentences.
+MODEL_TASKS = {
+    'correspondence': 'an image-pair correspondence model',
+    'cosaliency': 'a co-saliency model',
+    'video': 'a video mask-propagation model',
+    'instances': 'a point-driven instance segmentation model',
+}
+
 #: Per-view fields that hold maps (wrapped in ``PixelData``).
 PIXEL_FIELDS = ('pred_sem_seg', 'seg_logits', 'pred_saliency')
 
@@ -43,9 +51,12 @@ class MultiViewModel(BaseModel, metaclass=ABCMeta):
     Attributes:
         num_views (int, optional): The number of views the model takes
             (2 for a matcher); ``None``: any number.
+        task (str): What the model does, one of :data:`MODEL_TASKS`: the
+            inference APIs and inferencers check it up front.
     """
 
     num_views: Optional[int] = None
+    task: str = ''
 
     def split_views(self, inputs: Tensor) -> List[Tensor]:
         """``[B, N, C, H, W]`` -> ``N`` tensors ``[B, C, H, W]``."""

@@ -45,6 +45,8 @@ class FeatureConsensusCoSaliency(MultiViewModel):
     Prediction: ``pred_saliency`` ``[1, H, W]`` in ``[0, 1]`` per view.
     """
 
+    task = 'cosaliency'
+
     def __init__(self, backbone: Dict,
                  data_preprocessor: Optional[Dict] = None, init_cfg=None):
         super().__init__(data_preprocessor=data_preprocessor,

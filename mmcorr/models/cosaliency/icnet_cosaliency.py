@@ -98,6 +98,8 @@ class ICNetCoSaliency(MultiViewModel):
         init_cfg (dict, optional): Initialisation.
     """
 
+    task = 'cosaliency'
+
     def __init__(self,
                  backbone: Dict,
                  input_size: Tuple[int, int] = (224, 224),

@@ -26,6 +26,8 @@ class SISMBaseline(MultiViewModel):
         data_preprocessor (dict): A ``MultiViewDataPreprocessor`` config.
     """
 
+    task = 'cosaliency'
+
     def __init__(self, sism_model: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None, init_cfg=None):
         super().__init__(data_preprocessor=data_preprocessor,

@@ -125,6 +125,7 @@ class AdaptISSegmentor(MultiViewModel):
         init_cfg: ``None`` applies :func:`official_xavier_init`.
     """
 
+    task = 'instances'
     num_views = 1
 
     def __init__(self,

@@ -39,6 +39,7 @@ class FeatureSoftArgmaxMatcher(MultiViewModel):
         data_preprocessor (dict): A ``MultiViewDataPreprocessor`` config.
     """
 
+    task = 'correspondence'
     num_views = 2
 
     def __init__(self,

@@ -24,6 +24,7 @@ class IdentityMatcher(MultiViewModel):
         data_preprocessor (dict): A ``MultiViewDataPreprocessor`` config.
     """
 
+    task = 'correspondence'
     num_views = 2
 
     def __init__(self, grid_size=None,

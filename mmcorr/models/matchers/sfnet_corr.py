@@ -53,6 +53,7 @@ class SemanticFlowMatcher(MultiViewModel):
         data_preprocessor (dict): A ``MultiViewDataPreprocessor`` config.
     """
 
+    task = 'correspondence'
     num_views = 2
 
     def __init__(self,

@@ -103,6 +103,8 @@ class MASTVideoSegmentor(MultiViewModel):
         init_cfg: mmengine initialisation config.
     """
 
+    task = 'video'
+
     def __init__(self,
                  backbone: Dict,
                  key_channels: int = 64,

@@ -9,7 +9,7 @@
   key_channels=None)`` it propagates with raw colour similarity in place
   of learned features (the other baseline of self-supervised trackers).
 """
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -52,8 +52,16 @@ class FirstMaskCopy(MultiViewModel):
     """Predict the first frame's mask (void 255 as background) for every
     frame of a clip. No parameters and nothing to train."""
 
+    task = 'video'
+
     def _forward(self, views: List[Tensor], extras: Dict[str, List[Tensor]]):
         return views
+
+    def propagate(self, frames: Sequence[Tensor], first_labels: Tensor,
+                  num_labels: Optional[int] = None) -> List[Tensor]:
+        """MAST's ``propagate`` interface: ``N`` copies of the ``[B, 1, H,
+        W]`` first labels (int64)."""
+        return [first_labels.long()] * len(frames)
 
     def loss(self, views, data_samples, extras=None):
         raise RuntimeError('FirstMaskCopy has nothing to train: test it '
