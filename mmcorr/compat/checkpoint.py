@@ -384,3 +384,32 @@ def install_safe_checkpoint_loader() -> None:
     CheckpointLoader.register_scheme(
         prefixes=('http://', 'https://'), loader=load_from_http, force=True)
     mmengine_checkpoint.load_from_http = load_from_http
+    original = CheckpointLoader._schemes.get('torchvision://')
+    CheckpointLoader.register_scheme(
+        prefixes=('modelzoo://', 'torchvision://'),
+        loader=_torchvision_loader(original), force=True)
+
+
+def _torchvision_loader(original):
+    """mmengine's ``torchvision://`` loader, or, where torchvision does not
+    import (this stack's CPU torch), a message saying what to pass."""
+
+    def load(filename, map_location=None):
+        try:
+            import torchvision  # noqa: F401
+        except Exception as error:  # ImportError, or a broken binary
+            name = filename.split('://', 1)[1]
+            raise ImportError(
+                f'{filename!r} needs torchvision to find the weights\' '
+                f'URL, and torchvision does not import here ({error}). '
+                f'Download torchvision\'s ImageNet {name} weights (e.g. on '
+                'a machine with torchvision: torchvision.models.'
+                f'{name}(weights="IMAGENET1K_V1").state_dict(), saved with '
+                'torch.save), convert them with python tools/'
+                'model_converters/torchvision_resnet2mmcorr.py IN OUT, and '
+                'pass model.backbone.init_cfg.checkpoint=OUT (or '
+                'model.backbone.init_cfg=None with a full checkpoint)'
+            ) from None
+        return original(filename, map_location)
+
+    return load

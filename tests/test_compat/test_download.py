@@ -126,3 +126,20 @@ def test_model_zoo_schemes_download_through_mmcorr():
     assert mmengine_checkpoint.load_from_http is load_from_http
     assert CheckpointLoader._get_checkpoint_loader(
         'https://x/y.pth') is load_from_http
+
+
+def test_torchvision_scheme_without_torchvision_says_what_to_pass():
+    """torchvision does not import against this stack's CPU torch: the
+    torchvision:// scheme (the SFNet-corr R101 configs) says what to pass
+    instead of 'No module named torchvision'."""
+    pytest.importorskip('mmcorr')
+    try:
+        import torchvision  # noqa: F401
+        pytest.skip('torchvision imports here: mmengine loads the URL')
+    except Exception:
+        pass
+    from mmengine.runner import CheckpointLoader
+    with pytest.raises(ImportError, match=r"'torchvision://resnet101' needs "
+                       r'torchvision .*torchvision_resnet2mmcorr\.py IN OUT'
+                       r'.*model\.backbone\.init_cfg\.checkpoint=OUT'):
+        CheckpointLoader.load_checkpoint('torchvision://resnet101')
