@@ -41,6 +41,7 @@ and ``http(s)://`` URLs with mmengine's ``CheckpointLoader`` (and for the
 model-zoo schemes that download over http), so ``load_from``, ``--resume``,
 ``tools/test.py`` and ``load_checkpoint`` all use it.
 """
+import importlib
 import collections
 import os
 import os.path as osp
@@ -396,7 +397,7 @@ def _torchvision_loader(original):
 
     def load(filename, map_location=None):
         try:
-            import torchvision  # noqa: F401
+            importlib.import_module('torchvision')
         except Exception as error:  # ImportError, or a broken binary
             name = filename.split('://', 1)[1]
             raise ImportError(
