@@ -41,8 +41,8 @@ and ``http(s)://`` URLs with mmengine's ``CheckpointLoader`` (and for the
 model-zoo schemes that download over http), so ``load_from``, ``--resume``,
 ``tools/test.py`` and ``load_checkpoint`` all use it.
 """
-import importlib
 import collections
+import importlib
 import os
 import os.path as osp
 import pickle

@@ -4,9 +4,9 @@
 A throw-away server on 127.0.0.1 serves two folders that both hold a
 ``model.pth``.
 """
-import importlib
 import functools
 import hashlib
+import importlib
 import http.server
 import threading
 
