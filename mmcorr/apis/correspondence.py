@@ -15,41 +15,25 @@ step records its pixel mapping (``homography_matrix``), which
 :class:`~mmcorr.structures.CorrespondenceResult` undoes exactly, so all
 coordinates are pixels of the images given (:mod:`mmcorr.ops.coordinates`).
 """
-import os
-from typing import Optional, Union
+from typing import Optional
 
 import numpy as np
 import torch
 
-from mmcorr.datasets.transforms.loading import read_image_file
 from mmcorr.ops import grid_warp
 from mmcorr.ops.coordinates import normalize_coords
 from mmcorr.structures import CorrespondenceResult
 from mmcorr.structures.correspondence_result import check_image_name
-from .inference import check_task, run_model, test_pipeline
+from .inference import (ImageLike, check_task, read_input_image,
+                        run_model, test_pipeline)
 
-ImageLike = Union[str, os.PathLike, np.ndarray]
 
 
 def _view(image: ImageLike, name: str) -> dict:
     """A path or an ``(H, W, 3)`` uint8 BGR array -> a view results dict
-    (an array is passed as ``img``; the loading step keeps it)."""
-    if isinstance(image, (str, os.PathLike)):
-        path = os.fspath(image)
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f'{name} image file {path!r} does not '
-                                    'exist')
-        return dict(img_path=path, img=read_image_file(path, 'color'))
-    if not isinstance(image, np.ndarray):
-        raise TypeError(f'{name} must be an image path or an (H, W, 3) uint8 '
-                        f'BGR array, got {type(image).__name__}')
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError(f'{name} array must be (H, W, 3) uint8 BGR, got '
-                         f'shape {image.shape} dtype {image.dtype}')
-    if min(image.shape[:2]) < 2:
-        raise ValueError(f'{name} image must be at least 2x2 pixels, got '
-                         f'{image.shape[:2]}')
-    return dict(img_path=None, img=image)
+    (the pixels are passed as ``img``; the loading step keeps them)."""
+    path, pixels = read_input_image(image, name)
+    return dict(img_path=path, img=pixels)
 
 
 def match_images(model: torch.nn.Module, source: ImageLike,

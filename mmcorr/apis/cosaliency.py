@@ -22,7 +22,7 @@ recorded resize (``homography_matrix``), the only geometric step a
 co-saliency test pipeline has.
 """
 import os
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence
 
 import cv2
 import numpy as np
@@ -32,10 +32,9 @@ from mmengine.dataset import Compose
 from mmcorr.datasets.transforms import (ForEachView, LoadSaliencyMap,
                                         PackMultiViewInputs)
 from mmcorr.ops.coordinates import resize_homography
-from .correspondence import _view
-from .inference import check_task, run_model, test_pipeline
+from .inference import (ImageLike, check_task, read_input_image,
+                        run_model, test_pipeline)
 
-ImageLike = Union[str, os.PathLike, np.ndarray]
 
 #: Steps of a view's pipeline that load data and move no pixel.
 _LOADING = ('LoadCheckedImage', 'LoadImageFromFile', 'LoadSaliencyMap',
@@ -189,7 +188,9 @@ def detect_cosaliency(model: torch.nn.Module,
         if len(sisms) != len(images):
             raise ValueError(f'{len(sisms)} sisms for {len(images)} images: '
                              'give one saliency map per image, in order')
-    views = [_view(image, f'images[{i}]') for i, image in enumerate(images)]
+    views = [dict(zip(('img_path', 'img'),
+                      read_input_image(image, f'images[{i}]')))
+             for i, image in enumerate(images)]
     if getattr(model, 'cfg', None) is None:
         raise AttributeError('the model has no `cfg` (its config, for the '
                              'test pipeline): build it with '

@@ -2,8 +2,9 @@
 """Building a model for inference, for every task (mmseg's ``init_model``)."""
 import logging
 import os
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
+import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
@@ -150,6 +151,44 @@ def check_task(model: torch.nn.Module, task: str, api: str) -> None:
         what, hint = 'not a model mmcorr knows the task of', ''
     raise TypeError(f'{api} needs {wanted}, got {type(model).__name__} '
                     f'({what}){hint}')
+
+
+#: An image given to an inference API: a path or a BGR uint8 array.
+ImageLike = Union[str, os.PathLike, np.ndarray]
+
+
+def read_input_image(image: ImageLike, name: str = 'image'
+                     ) -> Tuple[Optional[str], np.ndarray]:
+    """One image given to an inference API: a path (``str`` or
+    ``os.PathLike``) or an ``(H, W, 3)`` uint8 BGR array.
+
+    Returns:
+        tuple: The path (``None`` for an array) and the ``(H, W, 3)``
+        uint8 BGR pixels.
+
+    Raises:
+        FileNotFoundError: a missing file, named as ``name``.
+        ValueError: an undecodable file, or an array of another shape or
+            dtype, or smaller than 2 x 2.
+        TypeError: neither a path nor an array.
+    """
+    if isinstance(image, (str, os.PathLike)):
+        path = os.fspath(image)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f'{name} image file {path!r} does not '
+                                    'exist')
+        from mmcorr.datasets.transforms import read_image_file
+        return path, read_image_file(path, 'color')
+    if not isinstance(image, np.ndarray):
+        raise TypeError(f'{name} must be an image path or an (H, W, 3) uint8 '
+                        f'BGR array, got {type(image).__name__}')
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(f'{name} array must be (H, W, 3) uint8 BGR, got '
+                         f'shape {image.shape} dtype {image.dtype}')
+    if min(image.shape[:2]) < 2:
+        raise ValueError(f'{name} image must be at least 2x2 pixels, got '
+                         f'{image.shape[:2]}')
+    return None, image
 
 
 def run_model(model: torch.nn.Module, packed: dict):

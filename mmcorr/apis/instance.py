@@ -1,30 +1,16 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """AdaptIS inference: the masks of clicked points and the panoptic result
 of an image."""
-from typing import Dict, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence
 
-import mmcv
 import numpy as np
 import torch
 
 from mmcorr.structures import MultiViewDataSample, ViewDataSample
-from .inference import check_task
+from .inference import ImageLike, check_task, read_input_image
 
 __all__ = ['segment_instances']
 
-ImageLike = Union[str, np.ndarray]
-
-
-def _image(image: ImageLike) -> np.ndarray:
-    if isinstance(image, str):
-        image = mmcv.imread(image)  # raises on a missing or corrupt file
-        if image is None:
-            raise ValueError('could not read the image')
-    image = np.asarray(image)
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError('the image must be BGR uint8 (H, W, 3), got '
-                         f'{image.dtype} {image.shape}')
-    return image
 
 
 def segment_instances(model: torch.nn.Module, image: ImageLike,
@@ -50,7 +36,7 @@ def segment_instances(model: torch.nn.Module, image: ImageLike,
         ValueError: for a point outside the image, or a bad image.
     """
     check_task(model, 'instances', 'segment_instances')
-    image = _image(image)
+    _, image = read_input_image(image)
     height, width = image.shape[:2]
     view = ViewDataSample(metainfo=dict(img_shape=(height, width),
                                         ori_shape=(height, width)))

@@ -21,13 +21,12 @@ import cv2
 import numpy as np
 import torch
 
-from mmcorr.datasets.transforms import read_image_file
 from mmcorr.structures import MultiViewDataSample, ViewDataSample
-from .inference import check_task
+from .inference import ImageLike, check_task, read_input_image
 
 __all__ = ['propagate_masks', 'read_video']
 
-FrameLike = Union[str, os.PathLike, np.ndarray]
+FrameLike = ImageLike
 
 
 def read_video(path: str, max_frames: Optional[int] = None, step: int = 1
@@ -48,15 +47,6 @@ def read_video(path: str, max_frames: Optional[int] = None, step: int = 1
     if not frames:
         raise ValueError(f'{path!r}: no frame could be decoded')
     return frames
-
-
-def _frame(item: FrameLike, index: int) -> np.ndarray:
-    frame = read_image_file(os.fspath(item), 'color') if isinstance(
-        item, (str, os.PathLike)) else np.asarray(item)
-    if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
-        raise ValueError(f'frame {index} must be (H, W, 3) uint8 BGR, got '
-                         f'{frame.shape} {frame.dtype}')
-    return frame
 
 
 FRAME_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
@@ -110,7 +100,8 @@ def propagate_masks(model: torch.nn.Module,
     frames = frame_list(frames)
     if len(frames) == 0:
         raise ValueError('propagate_masks needs at least one frame')
-    images = [_frame(f, i) for i, f in enumerate(frames)]
+    images = [read_input_image(f, f'frame {i}')[1]
+              for i, f in enumerate(frames)]
     sizes = {image.shape[:2] for image in images}
     if len(sizes) > 1:
         raise ValueError(f'the frames must share one size, got '

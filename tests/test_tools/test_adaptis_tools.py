@@ -86,3 +86,24 @@ def test_demo_and_api_on_an_untrained_model(run_tool, tmp_path, toy_root):
                     check=False)
     assert proc.returncode == 2 and 'missing.png' in proc.stderr
     assert 'does not exist' in proc.stderr
+
+
+def test_api_takes_a_pathlib_path_and_any_image_size(tmp_path, toy_root):
+    """segment_instances on a pathlib.Path, and on a 451 x 300 photograph
+    (skimage's chelsea size: the toy U-Net's crop failed on it)."""
+    import pathlib
+
+    import cv2
+    import numpy as np
+
+    from mmcorr.apis import init_model, segment_instances
+    config = tiny_config(str(tmp_path), toy_root,
+                         'adaptis_toy-unet_1xb8-10e-proposals_toy-v2.py')
+    model = init_model(config, None)
+    rng = np.random.default_rng(0)
+    photo = rng.integers(0, 256, (300, 451, 3), dtype=np.uint8)
+    path = tmp_path / 'chelsea_sized.png'
+    cv2.imwrite(str(path), photo)
+    result = segment_instances(model, pathlib.Path(path),
+                               points=[(10.0, 20.0)])
+    assert result['point_masks'].shape == (1, 300, 451)

@@ -11,7 +11,7 @@ concatenated skip, and two 3 x 3 convs, the second halving the width
 (except in the last stage, or where the width was capped), and a final
 pair of 3 x 3 convs to ``base_channels``. Every conv is conv (no bias) ->
 ReLU -> BN. Skips and upsampled maps of different sizes (odd inputs) are
-centre-cropped to the smaller.
+centre-cropped to the smaller, height and width each on its own.
 
 mmseg's ``UNet`` cannot express it: its convs are conv -> BN -> ReLU, it
 has no input normalisation, its upsampling is a deconv + BN + ReLU or an
@@ -88,11 +88,14 @@ class DecoderStage(nn.Module):
                                     norm_cfg=norm_cfg)
 
     def forward(self, x: Tensor, skip: Tensor) -> Tensor:
+        """Both maps centre-cropped to the smaller height and the smaller
+        width, each on its own (the official code compares heights only,
+        so an input whose height and width are odd at different depths,
+        e.g. 451 x 300, failed; where it worked the result is the same)."""
         x = self.upsampler(x)
-        if skip.shape[2] > x.shape[2]:
-            skip = _centre_crop(skip, x.shape[2:])
-        elif skip.shape[2] < x.shape[2]:
-            x = _centre_crop(x, skip.shape[2:])
+        size = (min(x.shape[2], skip.shape[2]), min(x.shape[3],
+                                                     skip.shape[3]))
+        x, skip = _centre_crop(x, size), _centre_crop(skip, size)
         return self.refine(self.fuse(torch.cat((x, skip), dim=1)))
 
 
