@@ -15,7 +15,7 @@ saliency model (``model.sism_model=dict(type='FrequencyTunedSaliency')``)
 when none are at hand. Writes into ``--out-dir``, per image ``<stem>``:
 
 - ``<stem>.png``: the co-saliency map, grey 0..255, the image's size;
-- ``<stem>_overlay.jpg``: the map as a red overlay on the image.
+- ``<stem>_overlay.png``: the map as a red overlay on the image.
 
 ``CHECKPOINT`` may be ``none``: the model runs with the config's
 initialisation (``init_cfg``; random co-saliency layers): the maps show the
@@ -140,7 +140,7 @@ def main(argv=None) -> int:
         stem = osp.splitext(osp.basename(path))[0]
         grey = np.clip(np.round(saliency * 255), 0, 255).astype(np.uint8)
         write_image(osp.join(args.out_dir, f'{stem}.png'), grey)
-        write_image(osp.join(args.out_dir, f'{stem}_overlay.jpg'),
+        write_image(osp.join(args.out_dir, f'{stem}_overlay.png'),
               overlay(image, saliency))
     print(f'{len(maps)} images of {args.img_dir!r}: co-saliency maps in '
           f'{args.out_dir!r}')

@@ -56,13 +56,13 @@ def group_dirs(tmp_path):
 
 def check_outputs(out_dir):
     assert sorted(os.listdir(out_dir)) == [
-        'a_cat.png', 'a_cat_overlay.jpg', 'b_cat.png', 'b_cat_overlay.jpg']
+        'a_cat.png', 'a_cat_overlay.png', 'b_cat.png', 'b_cat_overlay.png']
     for name, shape in GROUP.items():
         stem = osp.splitext(name)[0]
         grey = cv2.imread(osp.join(out_dir, f'{stem}.png'),
                           cv2.IMREAD_UNCHANGED)
         assert grey.dtype == np.uint8 and grey.shape == shape
-        overlay = cv2.imread(osp.join(out_dir, f'{stem}_overlay.jpg'))
+        overlay = cv2.imread(osp.join(out_dir, f'{stem}_overlay.png'))
         assert overlay.shape == shape + (3, )
 
 
@@ -76,7 +76,7 @@ def test_demo_writes_maps_and_overlays(run_tool, icnet_config, group_dirs,
     assert "WARNING: CHECKPOINT is 'none'" in proc.stdout
     for stem in ('a_cat', 'b_cat'):
         assert f'wrote {osp.join(out_dir, stem)}.png' in proc.stdout
-        assert f'wrote {osp.join(out_dir, stem)}_overlay.jpg' in proc.stdout
+        assert f'wrote {osp.join(out_dir, stem)}_overlay.png' in proc.stdout
 
 
 def test_demo_frequency_tuned_sisms(demo, icnet_config, group_dirs,
