@@ -95,7 +95,9 @@ class AdaptISSegmentor(MultiViewModel):
             ``mmseg.FPNHead``), class 0 background / stuff; its
             ``in_channels`` is filled in unless given.
         proposal_head (dict, optional): ``[B, C, h, w] -> [B, 1, h, w]``.
-        spatial_scale (float): ``h / H`` of the backbone output; outputs at
+        spatial_scale (float): ``h / H`` of the backbone output (the
+            instance head's, whose relative coordinates and point features
+            use it, follows it unless set alike); outputs at
             another scale are upsampled bilinearly (``align_corners=True``)
             to the input size.
         loss_instance, loss_semantic, loss_proposal (dict): Loss configs.
@@ -145,8 +147,16 @@ class AdaptISSegmentor(MultiViewModel):
                          init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         channels = self.backbone.out_channels
-        self.instance_head = MODELS.build(
-            dict(instance_head, in_channels=channels))
+        instance_head = dict(instance_head, in_channels=channels)
+        head_scale = instance_head.setdefault('spatial_scale', spatial_scale)
+        if not math.isclose(float(head_scale), float(spatial_scale)):
+            raise ValueError(
+                f'instance_head.spatial_scale ({head_scale}) differs from the '
+                f"segmentor's spatial_scale ({spatial_scale}): the head's "
+                'relative coordinates and point features would be read at '
+                'another scale than the features; leave it out (it follows '
+                "the segmentor's) or set both alike")
+        self.instance_head = MODELS.build(instance_head)
         self.semantic_head = None if semantic_head is None else \
             MODELS.build(dict(dict(in_channels=channels), **semantic_head))
         self.proposal_head = None if proposal_head is None else \

@@ -223,3 +223,27 @@ def test_shared_first_conv_equals_the_concatenated_input(head_type):
     states = head.point_invariant_states(feat)
     torch.testing.assert_close(head(feat, points[:, :1], states),
                                out.view(2, 3, 1, 9, 11)[:, 0])
+
+
+def test_instance_head_follows_the_segmentor_spatial_scale():
+    """Features at half the input size (spatial_scale 0.5): the instance
+    head's relative coordinates must be 0 at the clicked point's feature
+    pixel. Before, a head without its own spatial_scale kept 1.0 and put
+    the origin at twice the point (the Lite0 + FPN configs)."""
+    import os.path as osp
+
+    from mmengine.config import Config
+    from paths import REPO
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/adaptis/adaptis_efficientnet-lite0-in1k-pre-fpn_'
+        '1xb8-1000it_toy-v2-64px.py'))
+    cfg.model.backbone.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    head = model.instance_head
+    assert head.spatial_scale == 0.5 and head.coords.spatial_scale == 0.5
+    maps = head.coords.coord_maps(torch.tensor([[40.0, 20.0]]), (32, 32))
+    assert maps[0, 0, 10, 20] == 0 and maps[0, 1, 10, 20] == 0  # (x/2, y/2)
+    with pytest.raises(ValueError, match=r'instance_head.spatial_scale '
+                       r'\(1.0\) differs'):
+        cfg.model.instance_head.spatial_scale = 1.0
+        MODELS.build(cfg.model)
