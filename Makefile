@@ -79,10 +79,11 @@ benchmark: data
 # One task's entries (`run_demo.py --list [--suite benchmark]` lists them):
 #   seg:      FPN (the baseline), SFNet, SFNet-Lite and AlignSeg on
 #             ShapeScenes; per-class tables, overlays, flow.
-#   corr:     SFNet's matcher on PhotoObjects (demo: from scratch; the
-#             frozen-ImageNet-trunk recipe in the benchmark), next to the
-#             identity and a training-free matching on ImageNet Lite0; the
-#             Middlebury and Graffiti real pairs; pictures.
+#   corr:     SFNet's matcher on PhotoObjects (demo: on a frozen ImageNet
+#             Lite0 trunk, as the official recipe; from scratch in the
+#             benchmark), next to the identity and a training-free matching
+#             on the same trunk; the Middlebury and Graffiti real pairs;
+#             pictures.
 #   cosal:    ICNet on PhotoGroups next to the SISMs and a training-free
 #             consensus on the same features; co-saliency maps of a group.
 #   vos:      MAST on PhotoVideos next to Lab pixels as keys and the copied

@@ -271,8 +271,10 @@ METRICS = MMCorrRegistry('metric', MMENGINE_METRICS, ['mmcorr.evaluation'])
 EVALUATOR = MMCorrRegistry('evaluator', MMENGINE_EVALUATOR,
                            ['mmcorr.evaluation'])
 
-VISUALIZERS = MMCorrRegistry('visualizer', MMENGINE_VISUALIZERS)
+VISUALIZERS = MMCorrRegistry('visualizer', MMENGINE_VISUALIZERS,
+                             ['mmcorr.visualization'])
 VISBACKENDS = MMCorrRegistry('vis_backend', MMENGINE_VISBACKENDS)
 LOG_PROCESSORS = MMCorrRegistry('log_processor', MMENGINE_LOG_PROCESSORS)
-INFERENCERS = MMCorrRegistry('inferencer', MMENGINE_INFERENCERS)
+INFERENCERS = MMCorrRegistry('inferencer', MMENGINE_INFERENCERS,
+                             ['mmcorr.apis'])
 FUNCTIONS = MMCorrRegistry('function', MMENGINE_FUNCTIONS)

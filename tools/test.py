@@ -35,7 +35,9 @@ def parse_args(argv=None):
         '--out',
         type=str,
         help='the directory to save output predictions for offline '
-        'evaluation')
+        'evaluation, in the field\'s format (segmentation: IoUMetric\'s '
+        'PNGs; pairs: matched points as JSON; co-saliency: 8-bit PNG maps; '
+        'video: DAVIS-indexed PNGs; instances: COCO panoptic PNG + JSON)')
     parser.add_argument(
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
@@ -60,18 +62,60 @@ def parse_args(argv=None):
     return parse_runner_args(parser, argv)
 
 
-def trigger_visualization_hook(cfg, args) -> None:
+def config_task(cfg) -> str:
+    """The task of the config's model class (``MultiViewModel.task``;
+    ``'segmentation'`` for an mmseg segmentor), without building it."""
+    from mmengine.registry import init_default_scope
+
+    from mmcorr.registry import MODELS
+    init_default_scope(cfg.get('default_scope', 'mmcorr'))
+    model_cls = MODELS.get(cfg.model['type'])
+    task = getattr(model_cls, 'task', '')
+    if not task and 'decode_head' in cfg.model:
+        task = 'segmentation'
+    return task
+
+
+def trigger_visualization_hook(cfg, args, task: str) -> None:
+    """``--show`` / ``--show-dir``: mmseg's SegVisualizationHook for
+    segmentation, the task's visualizer and MultiViewVisualizationHook for
+    the multi-view tasks."""
+    from mmcorr.visualization import TASK_VISUALIZERS
     hooks = cfg.default_hooks
-    if 'visualization' not in hooks:
+    if task in TASK_VISUALIZERS:
+        cfg.visualizer = dict(type=TASK_VISUALIZERS[task],
+                              vis_backends=[dict(type='LocalVisBackend')],
+                              name='visualizer')
+        hooks.visualization = dict(type='MultiViewVisualizationHook')
+    elif 'visualization' not in hooks:
         raise RuntimeError(
-            '--show/--show-dir need a visualization hook in default_hooks, '
-            "e.g. visualization=dict(type='SegVisualizationHook')")
+            f'--show/--show-dir: no visualizer for a model of task {task!r} '
+            'and no visualization hook in default_hooks, e.g. '
+            "visualization=dict(type='SegVisualizationHook')")
     hooks.visualization.draw = True
     if args.show:
         hooks.visualization.show = True
         hooks.visualization.wait_time = args.wait_time
     if args.show_dir:
         cfg.visualizer.save_dir = args.show_dir
+
+
+def trigger_prediction_output(cfg, args, task: str) -> None:
+    """``--out DIR``: IoUMetric's own files for segmentation, the task's
+    format (PredictionWriterHook) for the multi-view tasks."""
+    if task == 'segmentation':
+        evaluators = cfg.test_evaluator if isinstance(
+            cfg.test_evaluator, list) else [cfg.test_evaluator]
+        for evaluator in evaluators:
+            if evaluator.get('type') == 'IoUMetric':
+                evaluator.output_dir = args.out
+                evaluator.keep_results = True
+        return
+    if not task:
+        raise RuntimeError('--out: the model has no known task, so no '
+                           'prediction format')
+    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+        dict(type='PredictionWriterHook', out_dir=args.out)]
 
 
 def _jsonable(value):
@@ -88,19 +132,15 @@ def main(argv=None):
     init_only = args.checkpoint.lower() == 'init'
     # loaded below, strictly, instead of by the runner (which is lenient)
     cfg.load_from = None
+    task = config_task(cfg)
     if args.show or args.show_dir:
-        trigger_visualization_hook(cfg, args)
+        trigger_visualization_hook(cfg, args, task)
     if args.tta:
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
     if args.out is not None:
-        evaluators = cfg.test_evaluator if isinstance(
-            cfg.test_evaluator, list) else [cfg.test_evaluator]
-        for evaluator in evaluators:
-            if evaluator.get('type') == 'IoUMetric':
-                evaluator.output_dir = args.out
-                evaluator.keep_results = True
+        trigger_prediction_output(cfg, args, task)
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
         Runner.from_cfg(cfg)
     if no_checkpoint and any(True for _ in runner.model.parameters()):

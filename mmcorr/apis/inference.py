@@ -115,11 +115,11 @@ def test_pipeline(cfg: Config) -> Compose:
 #: The API of each model task (``MultiViewModel.task``; mmseg segmentors:
 #: ``'segmentation'``).
 TASK_APIS = {
-    'correspondence': 'match_images',
-    'cosaliency': 'detect_cosaliency',
-    'video': 'propagate_masks',
-    'instances': 'segment_instances',
-    'segmentation': "mmseg's MMSegInferencer (mmseg.apis)",
+    'correspondence': 'match_images or CorrespondenceInferencer',
+    'cosaliency': 'detect_cosaliency or CoSaliencyInferencer',
+    'video': 'propagate_masks or VideoPropagationInferencer',
+    'instances': 'segment_instances or PointInstanceInferencer',
+    'segmentation': "SegmentationInferencer (mmseg's MMSegInferencer)",
 }
 
 
@@ -189,14 +189,3 @@ def read_input_image(image: ImageLike, name: str = 'image'
         raise ValueError(f'{name} image must be at least 2x2 pixels, got '
                          f'{image.shape[:2]}')
     return None, image
-
-
-def run_model(model: torch.nn.Module, packed: dict):
-    """One packed sample through ``model.test_step``; its data sample."""
-    data = dict(inputs=[packed['inputs']],
-                data_samples=[packed['data_samples']])
-    if 'extra_inputs' in packed:
-        data['extra_inputs'] = {k: [v]
-                                for k, v in packed['extra_inputs'].items()}
-    with torch.no_grad():
-        return model.test_step(data)[0]

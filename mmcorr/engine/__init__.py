@@ -3,7 +3,8 @@
 from .checkpoint import (CheckpointMismatchError, StateDictMismatch,
                          compare_state_dicts, find_resume_checkpoint,
                          load_model_checkpoint)
-from .hooks import (ExactResumeHook, add_exact_resume_hook,
+from .hooks import (ExactResumeHook, MultiViewVisualizationHook,
+                    PredictionWriterHook, add_exact_resume_hook,
                     capture_random_state, restore_random_state)
 from .optimizers import BF16AutocastOptimWrapper
 
@@ -11,5 +12,6 @@ __all__ = [
     'CheckpointMismatchError', 'StateDictMismatch', 'compare_state_dicts',
     'find_resume_checkpoint', 'load_model_checkpoint', 'ExactResumeHook',
     'add_exact_resume_hook', 'capture_random_state', 'restore_random_state',
-    'BF16AutocastOptimWrapper'
+    'BF16AutocastOptimWrapper', 'MultiViewVisualizationHook',
+    'PredictionWriterHook'
 ]

@@ -1,12 +1,14 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """Dense matches of one image pair, in the pixels of the original images."""
 from dataclasses import dataclass, field
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 import torch
 
-from mmcorr.ops.coordinates import apply_homography, transfer_points
+from mmcorr.ops import grid_warp
+from mmcorr.ops.coordinates import (apply_homography, normalize_coords,
+                                    transfer_points)
 
 IMAGES = ('source', 'target')
 
@@ -191,3 +193,69 @@ class CorrespondenceResult:
         """:meth:`confidence_s2t` for target pixels: ``(H_tgt, W_tgt)``
         float64 cycle error in TARGET pixels, low = confident."""
         return self._cycle_error('target')
+
+
+def warp_image(result: CorrespondenceResult,
+               image_or_mask: np.ndarray,
+               image_of: str = 'target',
+               mode: Optional[str] = None,
+               padding_mode: str = 'zeros') -> np.ndarray:
+    """Bring an image of one view into the other view's frame.
+
+    - ``image_of='target'`` (default): ``image_or_mask`` belongs to the
+      target (its size); the output is in the SOURCE frame: source pixel
+      ``p`` reads the target at ``result.dense_s2t()[p]``.
+    - ``image_of='source'``: the source (or a source mask) is brought into
+      the TARGET frame, reading it at ``result.dense_t2s()[q]``.
+
+    Sampling is :func:`mmcorr.ops.grid_warp` with ``align_corners=True`` on
+    the pixel coordinates, so an identity mapping returns the image.
+
+    Args:
+        result (CorrespondenceResult): From :func:`match_images`.
+        image_or_mask (np.ndarray): ``(H, W)`` or ``(H, W, C)``, the size
+            of the ``image_of`` image.
+        image_of (str): ``'target'`` or ``'source'``: which image the array
+            is of.
+        mode (str, optional): ``'bilinear'`` or ``'nearest'``. ``None``:
+            ``'nearest'`` for 2-D bool / integer arrays (masks, label maps),
+            ``'bilinear'`` otherwise.
+        padding_mode (str): Value outside the read image: ``'zeros'``,
+            ``'border'`` or ``'reflection'``.
+
+    Returns:
+        np.ndarray: ``(H', W'[, C])`` of the other image, in the input's
+        dtype (integers rounded and clipped, bool thresholded at 0.5).
+    """
+    check_image_name(image_of, 'image_of')
+    array = image_or_mask
+    if not isinstance(array, np.ndarray):
+        raise TypeError('image_or_mask must be a numpy array, got '
+                        f'{type(array).__name__}')
+    read_shape = result.tgt_shape if image_of == 'target' else \
+        result.src_shape
+    if array.ndim not in (2, 3) or tuple(array.shape[:2]) != read_shape:
+        raise ValueError(f'image_of={image_of!r}: image_or_mask must be '
+                         f'{read_shape} or {read_shape} + (C,) (the '
+                         f'{image_of} image), got {array.shape}')
+    if mode is None:
+        discrete = array.dtype == bool or np.issubdtype(array.dtype,
+                                                        np.integer)
+        mode = 'nearest' if array.ndim == 2 and discrete else 'bilinear'
+    coords = result.dense_s2t() if image_of == 'target' else \
+        result.dense_t2s()
+    grid = torch.from_numpy(normalize_coords(coords, read_shape))[None]
+    planes = array[..., None] if array.ndim == 2 else array
+    feat = torch.from_numpy(
+        np.ascontiguousarray(planes.transpose(2, 0, 1), np.float64))[None]
+    out = grid_warp(feat, grid, align_corners=True,
+                    padding_mode=padding_mode, mode=mode)[0]
+    out = out.permute(1, 2, 0).numpy()
+    if array.ndim == 2:
+        out = out[..., 0]
+    if array.dtype == bool:
+        return out >= 0.5
+    if np.issubdtype(array.dtype, np.integer):
+        info = np.iinfo(array.dtype)
+        return np.clip(np.round(out), info.min, info.max).astype(array.dtype)
+    return out.astype(array.dtype)

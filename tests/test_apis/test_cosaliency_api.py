@@ -221,18 +221,19 @@ def test_input_errors(icnet, group, group_files, tmp_path):
         detect_cosaliency(bare, *group_files)
 
 
-@pytest.mark.parametrize('steps,name', [
-    ('dict(type="LoadSaliencyMap"), dict(type="RecordedResize", '
-     'scale=(48, 48), keep_ratio=False), dict(type="RecordedPad", '
-     'padding=8), ', 'RecordedPad'),
-    ('dict(type="LoadSaliencyMap"), dict(type="RecordedRandomFlip", '
-     'prob=1.0), ', 'RecordedRandomFlip'),
-])
-def test_other_geometry_is_refused(icnet, group, tmp_path, steps, name):
-    """A pad or a flip is not undone by a resize: refused, naming it."""
+def test_a_flip_in_the_pipeline_is_undone(icnet, group, tmp_path):
+    """Any recorded geometry is read back: with a flip in the test
+    pipeline, the maps are the mirror of the maps of mirrored images."""
     images, sisms = group
     model = copy.copy(icnet)
-    model.cfg = load_config(
-        write_config(tmp_path, 'geometry', tiny_icnet_text(steps)))
-    with pytest.raises(NotImplementedError, match=name):
-        detect_cosaliency(model, images[:2], sisms[:2])
+    model.cfg = load_config(write_config(
+        tmp_path, 'flip', tiny_icnet_text(
+            'dict(type="LoadSaliencyMap"), dict(type="RecordedRandomFlip", '
+            'prob=1.0), ')))
+    flipped = detect_cosaliency(model, images[:2], sisms[:2])
+    mirrored = detect_cosaliency(
+        icnet, [np.ascontiguousarray(i[:, ::-1]) for i in images[:2]],
+        [np.ascontiguousarray(s[:, ::-1]) for s in sisms[:2]])
+    for out, ref, img in zip(flipped, mirrored, images):
+        assert out.shape == img.shape[:2]
+        np.testing.assert_allclose(out, ref[:, ::-1], rtol=0, atol=1e-5)

@@ -4,6 +4,7 @@ model, what it is and the API that fits it."""
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 
 from mmcorr.apis import (detect_cosaliency, match_images, propagate_masks,
                          segment_instances)
@@ -60,5 +61,10 @@ def test_first_mask_copy_propagates_through_the_api(models):
     frames = [np.full((16, 16, 3), v, np.uint8) for v in (10, 50, 90)]
     mask = np.zeros((16, 16), np.uint8)
     mask[4:9, 5:12] = 2
-    out = propagate_masks(models['video'], frames, mask)
+    model = models['video']
+    model.cfg = Config(dict(test_pipeline=[
+        dict(type='ForEachView', transforms=[
+            dict(type='LoadCheckedImage'), dict(type='LoadObjectIdMap')]),
+        dict(type='PackMultiViewInputs')]))
+    out = propagate_masks(model, frames, mask)
     assert len(out) == 3 and all(np.array_equal(m, mask) for m in out)

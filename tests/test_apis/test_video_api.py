@@ -35,10 +35,13 @@ def test_propagate_masks_api(tiny_model):
                         masks[0])
     with pytest.raises(ValueError, match='first mask is'):
         propagate_masks(tiny_model, frames, masks[0][:, :40])
-    with pytest.raises(ValueError, match='at least one frame'):
+    with pytest.raises(ValueError, match='needs at least 2'):
         propagate_masks(tiny_model, [], masks[0])
+    with pytest.raises(ValueError, match='needs at least 2'):
+        propagate_masks(tiny_model, frames[:1], masks[0])
     with pytest.raises(ValueError, match=r'\(H, W, 3\) uint8 BGR'):
-        propagate_masks(tiny_model, [frames[0][..., 0]], masks[0])
+        propagate_masks(tiny_model, [frames[0][..., 0], frames[1]],
+                        masks[0])
 
 
 def test_propagate_masks_takes_a_video_file_or_a_frame_folder(tiny_model,

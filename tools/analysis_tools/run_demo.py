@@ -180,6 +180,11 @@ LITE0_MATCHING = Baseline(
     'efficientnet-lite0-in1k-matching-baseline_photo-objects-320x320.py',
     untrained=True)
 CORR_METRICS = ('PCK@0.05', 'PCK@0.1')
+SFNET_CORR_LITE0 = ('configs/sfnet_corr/sfnet-corr_efficientnet-lite0-in1k-'
+                    'frozen_1xb16-400it_photo-objects-160x160.py')
+SFNET_CORR_SCRATCH = ('configs/sfnet_corr/'
+                      'sfnet-corr_r18-scratch_1xb16-600it_'
+                      'photo-objects-160x160.py')
 
 COSAL_METRICS = ('Smeasure', 'maxFm', 'maxEm', 'MAE')
 SISMS = Baseline('SISMs used directly',
@@ -188,7 +193,7 @@ SISMS = Baseline('SISMs used directly',
 ICNET_PHOTO_GROUPS = ('configs/icnet/'
                       'icnet_vgg16-bn-scratch_1xg6-1300it_photo-groups-64x64.py')
 ICNET_LITE0 = ('configs/icnet/icnet_efficientnet-lite0-in1k-frozen-gn_1xg6-'
-               '900it_photo-groups-128x128.py')
+               '1800it_photo-groups-128x128.py')
 LITE0_CONSENSUS = Baseline(
     'training-free Lite0 consensus',
     'configs/icnet/'
@@ -284,20 +289,14 @@ DEMO_ENTRIES: List[DemoEntry] = [
     DemoEntry('training-free Lite0 matching', 'corr', 'PhotoObjects',
               LITE0_MATCHING.config, CORR_METRICS, (IDENTITY, ),
               suites=BOTH, untrained=True),
-    # (the frozen-Lite0 recipe runs 11-13 s an iteration on one core at
-    # 320 x 320, far over the demo's budget: benchmark only until reworked)
-    DemoEntry('SFNet correspondence (frozen ImageNet Lite0)', 'corr',
-              'PhotoObjects',
-              'configs/sfnet_corr/sfnet-corr_efficientnet-lite0-in1k-'
-              'frozen_1xb16-300it_photo-objects-320x320.py',
-              CORR_METRICS, (LITE0_MATCHING, IDENTITY),
-              extras=('middlebury', 'real_pairs', 'match_pictures')),
-    DemoEntry('SFNet correspondence (from scratch)', 'corr', 'PhotoObjects',
-              'configs/sfnet_corr/'
-              'sfnet-corr_r18-scratch_1xb16-600it_photo-objects-160x160.py',
-              CORR_METRICS, (IDENTITY, LITE0_MATCHING),
-              extras=('middlebury', 'real_pairs', 'match_pictures'),
-              suites=BOTH),
+    *seeds('SFNet correspondence (frozen ImageNet Lite0)', BOTH,
+           task='corr', dataset='PhotoObjects', config=SFNET_CORR_LITE0,
+           metrics=CORR_METRICS, baselines=(LITE0_MATCHING, IDENTITY),
+           extras=('middlebury', 'real_pairs', 'match_pictures')),
+    *seeds('SFNet correspondence (from scratch)', ('benchmark', ),
+           task='corr', dataset='PhotoObjects', config=SFNET_CORR_SCRATCH,
+           metrics=CORR_METRICS, baselines=(IDENTITY, LITE0_MATCHING),
+           extras=('middlebury', 'real_pairs')),
     # ICNet co-saliency
     *seeds('ICNet (frozen ImageNet Lite0)', BOTH, task='cosal',
            dataset='PhotoGroups', config=ICNET_LITE0,

@@ -68,7 +68,7 @@ test_pipeline = [
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 val_dataloader = test_dataloader
-max_iters = 900
+max_iters = 1800
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_iters, eta_min=0, begin=0,
          end=max_iters, by_epoch=False)
