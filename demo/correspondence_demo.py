@@ -3,9 +3,12 @@
 
 Usage::
 
-    python demo/correspondence_demo.py SRC TGT CONFIG [--checkpoint CKPT] \
+    python demo/correspondence_demo.py CONFIG CHECKPOINT SRC TGT \
         [--src-mask MASK] [--out-dir DIR] [--top-n 30] \
         [--device cpu] [--cfg-options key=value ...]
+
+A thin command line around
+:class:`~mmcorr.apis.inferencers.CorrespondenceInferencer`.
 
 Writes into ``--out-dir``:
 
@@ -20,7 +23,7 @@ Writes into ``--out-dir``:
 - ``mask_warped.png`` (with ``--src-mask``): the source mask carried onto the
   target frame the same way (0 / 255, target size).
 
-Without ``--checkpoint`` the model runs with the config's initialisation
+With ``none`` as CHECKPOINT the model runs with the config's initialisation
 (``init_cfg``, e.g. an ImageNet backbone, and random adaptation layers): the
 pictures show the pipeline working, not meaningful matches. The network input
 size is the config's test pipeline's (change it in the config).
@@ -29,14 +32,14 @@ import argparse
 import os
 import os.path as osp
 import sys
-import warnings
 
 import numpy as np
 from mmengine.config import DictAction
 
-from mmcorr.apis import init_model, match_images, warp_image
+from mmcorr.apis import CorrespondenceInferencer, warp_image
+from mmcorr.apis.inference import read_input_image
 from mmcorr.datasets.transforms import read_image_file
-from mmcorr.utils.cli import write_image
+from mmcorr.utils.cli import checkpoint_arg, write_image
 from mmcorr.visualization import draw_matches, top_matches
 
 
@@ -44,11 +47,11 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Dense correspondence between two images: matches and '
         'warped images as PNGs.')
+    parser.add_argument('config', help='model config file')
+    parser.add_argument('checkpoint', help="checkpoint file, or 'none' for "
+                        "the config's initialisation (meaningless matches)")
     parser.add_argument('src', help='source image file')
     parser.add_argument('tgt', help='target image file')
-    parser.add_argument('config', help='model config file')
-    parser.add_argument('--checkpoint', help='checkpoint file (default: the '
-                        "config's initialisation; meaningless matches)")
     parser.add_argument('--src-mask', help='source foreground mask (non-zero '
                         '= foreground, the source size); also restricts the '
                         'drawn matches to the foreground')
@@ -78,37 +81,32 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.top_n < 1:
         raise SystemExit('--top-n must be >= 1')
-    for name in ('src', 'tgt', 'config'):
-        if not osp.isfile(getattr(args, name)):
-            raise SystemExit(f'{name} file {getattr(args, name)!r} does not '
-                             'exist')
-    src = read_image_file(args.src, 'color')
-    tgt = read_image_file(args.tgt, 'color')
+    if not osp.isfile(args.config):
+        raise SystemExit(f'config file {args.config!r} does not exist')
+    checkpoint = checkpoint_arg(args.checkpoint, 'matches')
+    _, src = read_input_image(args.src, 'source')
+    _, tgt = read_input_image(args.tgt, 'target')
     mask = read_mask(args.src_mask, src.shape[:2]) if args.src_mask else None
-    if args.checkpoint is None:
-        message = ("no --checkpoint: running with the config's "
-                   'initialisation; the matches are meaningless')
-        warnings.warn(message)
-        print(f'WARNING: {message}')
-    model = init_model(args.config, args.checkpoint, args.device,
-                       args.cfg_options, init_weights=args.checkpoint is None)
-    result = match_images(model, src, tgt)
+    inferencer = CorrespondenceInferencer(
+        args.config, checkpoint, args.device, args.cfg_options,
+        show_progress=False)
+    result = inferencer((src, tgt))['predictions'][0]['correspondence']
     os.makedirs(args.out_dir, exist_ok=True)
 
     src_pts, tgt_pts, errors = top_matches(result, args.top_n, mask=mask)
     write_image(osp.join(args.out_dir, 'matches.png'),
-          draw_matches(src, tgt, src_pts, tgt_pts))
+                draw_matches(src, tgt, src_pts, tgt_pts))
     print(f'{len(src_pts)} matches drawn, forward-backward error '
           f'{errors.min() if len(errors) else float("nan"):.2f}-'
           f'{errors.max() if len(errors) else float("nan"):.2f} source px')
     write_image(osp.join(args.out_dir, 'src_warped_to_tgt.png'),
-          warp_image(result, src, image_of='source'))
+                warp_image(result, src, image_of='source'))
     write_image(osp.join(args.out_dir, 'tgt_warped_to_src.png'),
-          warp_image(result, tgt, image_of='target'))
+                warp_image(result, tgt, image_of='target'))
     if mask is not None:
         warped = warp_image(result, mask, image_of='source')
         write_image(osp.join(args.out_dir, 'mask_warped.png'),
-              (warped > 0).astype(np.uint8) * 255)
+                    (warped > 0).astype(np.uint8) * 255)
     return 0
 
 

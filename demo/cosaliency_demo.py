@@ -26,14 +26,13 @@ import argparse
 import os
 import os.path as osp
 import sys
-import warnings
 
 import numpy as np
 from mmengine.config import DictAction
 
-from mmcorr.apis import detect_cosaliency, init_model
+from mmcorr.apis import CoSaliencyInferencer
 from mmcorr.datasets.transforms import read_image_file
-from mmcorr.utils.cli import write_image
+from mmcorr.utils.cli import checkpoint_arg, write_image
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png')
 SISM_EXTS = ('.png', '.jpg', '.jpeg', '.bmp')
@@ -113,28 +112,20 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if not osp.isfile(args.config):
         raise SystemExit(f'config file {args.config!r} does not exist')
-    checkpoint = None if args.checkpoint.lower() == 'none' else \
-        args.checkpoint
-    if checkpoint is not None and not osp.isfile(checkpoint):
-        raise SystemExit(f'checkpoint file {checkpoint!r} does not exist '
-                         "(pass 'none' for the config's initialisation)")
+    checkpoint = checkpoint_arg(args.checkpoint, 'maps')
     paths = list_images(args.img_dir)
     sisms = match_sisms(paths, args.sism_dir) if args.sism_dir else None
     options = dict(args.cfg_options or {})
     if args.sism_model:
         options['model.sism_model'] = SISM_MODELS[args.sism_model]
-    if checkpoint is None:
-        message = ("CHECKPOINT is 'none': running with the config's "
-                   'initialisation; the maps are meaningless')
-        warnings.warn(message)
-        print(f'WARNING: {message}')
-    model = init_model(args.config, checkpoint, args.device, options,
-                       init_weights=checkpoint is None)
-    if sisms is None and getattr(model, 'sism_model', None) is None:
+    inferencer = CoSaliencyInferencer(args.config, checkpoint, args.device,
+                                      options, show_progress=False)
+    if sisms is None and getattr(inferencer.model, 'sism_model',
+                                 None) is None:
         raise SystemExit('no single-image saliency maps: give --sism-dir DIR '
                          'or --sism-model ft')
     images = [read_image_file(p, 'color') for p in paths]
-    maps = detect_cosaliency(model, images, sisms)
+    maps = inferencer([images], sisms=sisms)['predictions'][0]['maps']
     os.makedirs(args.out_dir, exist_ok=True)
     for path, image, saliency in zip(paths, images, maps):
         stem = osp.splitext(osp.basename(path))[0]

@@ -15,8 +15,10 @@ Writes into ``--out-dir``:
 - ``instances.png``: the panoptic instance ids (16-bit PNG, 0 none) and
   ``panoptic.png``: the instances overlaid on the image.
 
-A click outside the image, a missing or unreadable image stop the demo
-with exit code 2 and a message naming the problem.
+A thin command line around
+:class:`~mmcorr.apis.inferencers.PointInstanceInferencer`. A click outside
+the image, a missing or unreadable image stop the demo with exit code 2
+and a message naming the problem.
 """
 import argparse
 import os
@@ -26,9 +28,9 @@ import sys
 import cv2
 import numpy as np
 
-from mmcorr.apis import init_model, segment_instances
-from mmcorr.datasets.transforms import read_image_file
-from mmcorr.utils.cli import write_image
+from mmcorr.apis import PointInstanceInferencer
+from mmcorr.apis.inference import read_input_image
+from mmcorr.utils.cli import checkpoint_arg, write_image
 from mmcorr.visualization import overlay_ids
 
 
@@ -57,16 +59,19 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    overrides = {}
+    options = {}
     if args.sampler:
-        overrides['sampler'] = args.sampler
+        options['model.test_cfg.sampler'] = args.sampler
     if args.no_flip:
-        overrides['use_flip'] = False
+        options['model.test_cfg.use_flip'] = False
     try:
-        image = read_image_file(args.image)  # BGR, as cv2 reads it
-        checkpoint = None if args.checkpoint == 'none' else args.checkpoint
-        model = init_model(args.config, checkpoint, device=args.device)
-        result = segment_instances(model, image, args.points, **overrides)
+        _, image = read_input_image(args.image)
+        checkpoint = checkpoint_arg(args.checkpoint, 'masks')
+        inferencer = PointInstanceInferencer(
+            args.config, checkpoint, args.device, options,
+            show_progress=False)
+        result = inferencer(image, points=[list(p) for p in args.points]
+                            if args.points else None)['predictions'][0]
     except (FileNotFoundError, ValueError) as error:
         print(f'instance_points_demo.py: error: {error}', file=sys.stderr)
         return 2

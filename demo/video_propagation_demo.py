@@ -4,31 +4,46 @@
 Usage::
 
     python demo/video_propagation_demo.py CONFIG CHECKPOINT \
-        (--frames-dir DIR | --video FILE) --first-mask PNG --out-dir OUT \
-        [--max-frames N] [--step K] [--every E] [--gif] [--device cpu]
+        (--frames-dir DIR | --video FILE) \
+        (--first-mask PNG | --points X,Y [X,Y ...] | --box X Y W H) \
+        --out-dir OUT [--max-frames N] [--step K] [--every E] [--gif] \
+        [--device cpu]
+
+A thin command line around
+:class:`~mmcorr.apis.inferencers.VideoPropagationInferencer`.
 
 The frames (``.jpg`` / ``.png`` of ``--frames-dir`` sorted by name, or the
 decoded ``--video``, every ``--step``-th, at most ``--max-frames``) are
 propagated from ``--first-mask`` (an indexed or grey PNG of object ids,
-0 background, the first frame's size) with the model of CONFIG (a
-``MASTVideoSegmentor``). Writes into ``--out-dir``:
+0 background, the first frame's size), or from the object GrabCut finds
+under ``--points`` clicks or in a ``--box`` of the first frame, with the
+model of CONFIG (a ``MASTVideoSegmentor`` or a baseline). Writes into
+``--out-dir``:
 
 - ``masks/%05d.png``: the DAVIS-format masks (indexed, DAVIS palette);
 - ``strip.jpg``: every ``--every``-th frame with its objects overlaid;
 - ``propagation.gif`` with ``--gif``: every frame's overlay.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 import cv2
 
-from mmcorr.apis import init_model, propagate_masks, read_video
+from mmcorr.apis import VideoPropagationInferencer, read_video
+from mmcorr.apis.inference import read_input_image
+from mmcorr.apis.inferencers.folders import image_files
 from mmcorr.evaluation import write_id_png
+from mmcorr.utils.cli import checkpoint_arg
 from mmcorr.visualization import overlay_ids, overlay_strip, save_gif
 
-FRAME_EXTS = ('.jpg', '.jpeg', '.png')
+
+def point(text: str):
+    try:
+        x, y = (float(v) for v in text.split(','))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'a point is X,Y, got {text!r}')
+    return x, y
 
 
 def parse_args(argv=None):
@@ -38,8 +53,14 @@ def parse_args(argv=None):
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument('--frames-dir', help='folder of frames')
     source.add_argument('--video', help='a video file OpenCV decodes')
-    parser.add_argument('--first-mask', required=True,
+    prompt = parser.add_mutually_exclusive_group(required=True)
+    prompt.add_argument('--first-mask',
                         help='object ids of the first frame (PNG)')
+    prompt.add_argument('--points', type=point, nargs='+',
+                        help='clicks X,Y on one object of the first frame')
+    prompt.add_argument('--box', type=float, nargs=4,
+                        metavar=('X', 'Y', 'W', 'H'),
+                        help='a box around one object of the first frame')
     parser.add_argument('--out-dir', required=True)
     parser.add_argument('--max-frames', type=int)
     parser.add_argument('--step', type=int, default=1,
@@ -52,26 +73,27 @@ def parse_args(argv=None):
 
 
 def load_frames(args):
+    """The frames, BGR uint8, every ``--step``-th, at most
+    ``--max-frames``."""
     if args.video:
         return read_video(args.video, args.max_frames, args.step)
-    if not osp.isdir(args.frames_dir):
-        raise FileNotFoundError(f'--frames-dir {args.frames_dir!r} is not '
-                                'a folder')
-    names = sorted(n for n in os.listdir(args.frames_dir)
-                   if n.lower().endswith(FRAME_EXTS))[::args.step]
-    names = names[:args.max_frames]
-    if not names:
-        raise FileNotFoundError(f'no frame in {args.frames_dir!r}')
-    return [cv2.imread(osp.join(args.frames_dir, n)) for n in names]
+    paths = image_files(args.frames_dir, '--frames-dir')[::args.step]
+    return [read_input_image(p, f'frame {p!r}')[1]
+            for p in paths[:args.max_frames]]
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
         frames = load_frames(args)
-        checkpoint = None if args.checkpoint == 'none' else args.checkpoint
-        model = init_model(args.config, checkpoint, device=args.device)
-        masks = propagate_masks(model, frames, args.first_mask)
+        checkpoint = checkpoint_arg(args.checkpoint, 'masks')
+        inferencer = VideoPropagationInferencer(
+            args.config, checkpoint, args.device, show_progress=False)
+        prompt = dict(first_mask=args.first_mask, points=args.points,
+                      box=args.box)
+        masks = inferencer([frames], **{k: v for k, v in prompt.items()
+                                        if v is not None}
+                           )['predictions'][0]['masks']
     except (FileNotFoundError, ValueError) as error:
         print(f'video_propagation_demo.py: error: {error}', file=sys.stderr)
         return 2

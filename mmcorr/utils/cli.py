@@ -74,3 +74,20 @@ def write_image(path: str, image) -> str:
         raise OSError(f'could not write {path!r}')
     print(f'wrote {path}')
     return path
+
+
+def checkpoint_arg(checkpoint: str, what: str = 'results'):
+    """A demo's CHECKPOINT argument: a file that must exist, or ``none``
+    (any case) for the config's initialisation, which is warned about on
+    stdout and as a ``UserWarning``. Returns the path or ``None``."""
+    import warnings
+    if checkpoint.lower() == 'none':
+        message = ("CHECKPOINT is 'none': running with the config's "
+                   f'initialisation; the {what} are meaningless')
+        warnings.warn(message)
+        print(f'WARNING: {message}')
+        return None
+    if not osp.isfile(checkpoint):
+        raise SystemExit(f'checkpoint file {checkpoint!r} does not exist '
+                         "(pass 'none' for the config's initialisation)")
+    return checkpoint

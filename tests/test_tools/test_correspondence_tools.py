@@ -47,7 +47,7 @@ def pair(tmp_path):
 def test_demo_writes_pngs(run_tool, pair, tmp_path):
     src, tgt, mask = pair
     out = str(tmp_path / 'out')
-    proc = run_tool(['demo/correspondence_demo.py', src, tgt, CONFIG,
+    proc = run_tool(['demo/correspondence_demo.py', CONFIG, 'none', src, tgt,
                      '--src-mask', mask, '--out-dir', out, '--top-n', '7',
                      *SMALL])
     assert 'meaningless' in proc.stdout
@@ -79,8 +79,8 @@ def test_demo_with_the_identity_matcher(run_tool, identity_config, tmp_path):
     for path, image in zip(paths, (src, tgt, mask)):
         cv2.imwrite(path, image)
     out = str(tmp_path / 'out')
-    proc = run_tool(['demo/correspondence_demo.py', paths[0], paths[1],
-                     identity_config, '--src-mask', paths[2], '--out-dir',
+    proc = run_tool(['demo/correspondence_demo.py', identity_config, 'none',
+                     paths[0], paths[1], '--src-mask', paths[2], '--out-dir',
                      out, '--top-n', '5'])
     # identity grids: a perfect forward-backward cycle
     assert '5 matches drawn, forward-backward error 0.00-0.00' in proc.stdout
@@ -128,15 +128,15 @@ def test_demo_with_a_checkpoint(run_tool, pair, tmp_path, repo_root):
     torch.save({'state_dict': model.state_dict()}, ckpt)
     src, tgt, _ = pair
     out = str(tmp_path / 'out')
-    proc = run_tool(['demo/correspondence_demo.py', src, tgt, CONFIG,
-                     '--checkpoint', ckpt, '--out-dir', out, *SMALL])
+    proc = run_tool(['demo/correspondence_demo.py', CONFIG, ckpt, src, tgt,
+                     '--out-dir', out, *SMALL])
     assert 'meaningless' not in proc.stdout + proc.stderr
     assert not osp.exists(osp.join(out, 'mask_warped.png'))
     assert cv2.imread(osp.join(out, 'matches.png')).shape == (48, 94, 3)
     # the checkpoint of another model is refused (strict loading)
     torch.save({'state_dict': {'conv.weight': torch.ones(1)}}, ckpt)
-    proc = run_tool(['demo/correspondence_demo.py', src, tgt, CONFIG,
-                     '--checkpoint', ckpt, '--out-dir', out, *SMALL],
+    proc = run_tool(['demo/correspondence_demo.py', CONFIG, ckpt, src, tgt,
+                     '--out-dir', out, *SMALL],
                     check=False)
     assert proc.returncode != 0 and 'does not fit' in proc.stderr
 
@@ -144,7 +144,7 @@ def test_demo_with_a_checkpoint(run_tool, pair, tmp_path, repo_root):
 def test_demo_cli_has_no_size_option(run_tool, pair, tmp_path):
     """The network size is the config's test pipeline's."""
     src, tgt, _ = pair
-    proc = run_tool(['demo/correspondence_demo.py', src, tgt, CONFIG,
+    proc = run_tool(['demo/correspondence_demo.py', CONFIG, 'none', src, tgt,
                      '--size', '64', '64', '--out-dir', str(tmp_path / 'o')],
                     check=False)
     assert proc.returncode == 2
@@ -154,20 +154,20 @@ def test_demo_cli_has_no_size_option(run_tool, pair, tmp_path):
 
 def test_demo_errors(run_tool, pair, tmp_path):
     src, tgt, _ = pair
-    proc = run_tool(['demo/correspondence_demo.py', str(tmp_path / 'no.png'),
-                     tgt, CONFIG, *SMALL], check=False)
+    proc = run_tool(['demo/correspondence_demo.py', CONFIG, 'none',
+                     str(tmp_path / 'no.png'), tgt, *SMALL], check=False)
     assert proc.returncode != 0 and 'does not exist' in proc.stderr
     small_mask = str(tmp_path / 'small_mask.png')
     cv2.imwrite(small_mask, np.ones((5, 5), np.uint8))
-    proc = run_tool(['demo/correspondence_demo.py', src, tgt, CONFIG,
+    proc = run_tool(['demo/correspondence_demo.py', CONFIG, 'none', src, tgt,
                      '--src-mask', small_mask, '--out-dir',
                      str(tmp_path / 'o'), *SMALL], check=False)
     assert proc.returncode != 0 and 'the source image' in proc.stderr
-    proc = run_tool(['demo/correspondence_demo.py', src, tgt, CONFIG,
+    proc = run_tool(['demo/correspondence_demo.py', CONFIG, 'none', src, tgt,
                      '--top-n', '0', *SMALL], check=False)
     assert proc.returncode != 0 and '--top-n must be >= 1' in proc.stderr
-    proc = run_tool(['demo/correspondence_demo.py', src, tgt,
-                     str(tmp_path / 'none.py')], check=False)
+    proc = run_tool(['demo/correspondence_demo.py', str(tmp_path / 'none.py'),
+                     'none', src, tgt], check=False)
     assert proc.returncode != 0 and 'config file' in proc.stderr
 
 

@@ -686,8 +686,8 @@ def match_pictures(runner: DemoRunner, entry: DemoEntry, result: RunResult):
     pairs = osp.join(result.data_root, 'pairs')
     out_dir = osp.join(result.work_dir, 'pictures')
     run([sys.executable, osp.join(REPO, 'demo', 'correspondence_demo.py'),
+         repo_path(entry.config), result.checkpoint,
          osp.join(pairs, '00000_src.png'), osp.join(pairs, '00000_tgt.png'),
-         repo_path(entry.config), '--checkpoint', result.checkpoint,
          '--src-mask', osp.join(pairs, '00000_src_mask.png'), '--out-dir',
          out_dir])
     return sorted(glob.glob(osp.join(out_dir, '*.png'))), []
