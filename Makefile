@@ -30,7 +30,7 @@ BENCHMARK_ROOT ?= work_dirs/benchmark
 DEMO_JOBS ?= 2
 RUN_DEMO := $(PY) tools/analysis_tools/run_demo.py
 
-.PHONY: install demo $(DEMO_TARGETS) benchmark $(BENCHMARK_TARGETS) demo-smoke correspondence-demo test data lint clean
+.PHONY: install demo $(DEMO_TARGETS) benchmark $(BENCHMARK_TARGETS) demo-smoke correspondence-demo web-demo test data lint clean
 
 install: $(STAMP)
 
@@ -97,6 +97,11 @@ $(BENCHMARK_TARGETS): benchmark-%: data
 	$(RUN_DEMO) --suite benchmark --task $* --work-root $(BENCHMARK_ROOT)
 
 correspondence-demo: demo-corr
+
+# The browser demo (http://127.0.0.1:7860) on the checkpoints `make demo`
+# trained: click points, groups, videos, objects.
+web-demo: $(STAMP)
+	$(PY) demo/web_demo.py --work-root $(WORK_ROOT)
 
 # The same code path on tiny generated data for 2 iterations (a few minutes):
 # checks the demo machinery, the numbers mean nothing.

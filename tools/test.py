@@ -49,6 +49,11 @@ def parse_args(argv=None):
     parser.add_argument(
         '--tta', action='store_true', help='test time augmentation')
     parser.add_argument(
+        '--fuse-conv-bn',
+        action='store_true',
+        help='fold each BatchNorm into the convolution applied right before '
+        'it (where exact: mmcorr.models.layers.fuse_conv_bn), for speed')
+    parser.add_argument(
         '--non-strict',
         action='store_true',
         help='load a checkpoint whose keys or shapes differ from the model '
@@ -154,6 +159,10 @@ def main(argv=None):
     elif not no_checkpoint:
         load_model_checkpoint(
             runner.model, args.checkpoint, strict=not args.non_strict)
+    if args.fuse_conv_bn:
+        from mmcorr.models.layers import fuse_conv_bn
+        runner.model.eval()
+        fuse_conv_bn(runner.model)
     metrics = runner.test()
     if is_main_process():
         path = args.metrics_file or osp.join(cfg.work_dir, 'metrics.json')

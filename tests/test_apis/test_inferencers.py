@@ -28,6 +28,8 @@ COPY = osp.join(REPO, 'configs/mast/first-mask-copy_photo-videos-96x128.py')
 ADAPTIS = osp.join(REPO, 'configs/adaptis/'
                    'adaptis_toy-unet_1xb8-800it_toy-v2-64px.py')
 FPN = osp.join(REPO, 'configs/fpn/fpn_r18-w32_1xb8-2k_shape-scenes-128x128.py')
+SFNET = osp.join(REPO, 'configs/sfsegnet/'
+                 'sfnet_r18-w32_1xb8-2k_shape-scenes-128x128.py')
 
 
 def image(shape, seed=0):
@@ -230,8 +232,22 @@ def test_point_instance_inferencer(adaptis_inferencer, tmp_path):
         adaptis_inferencer([img, img], points=clicks)
 
 
+def test_a_click_on_background_gets_an_empty_mask():
+    from mmcorr.apis.inferencers.instance import clear_background_clicks
+    semantic = np.zeros((10, 12), np.int64)
+    semantic[2:6, 3:9] = 1  # a thing class (one stuff class: 0)
+    probs = np.full((2, 10, 12), 0.9, np.float32)
+    prediction = dict(semantic=semantic, points=np.array([[4., 3.], [0, 9]]),
+                      point_probs=probs, point_masks=probs > 0.5)
+    assert clear_background_clicks(prediction, num_stuff=1) == [1]
+    assert prediction['point_masks'][0].all()
+    assert not prediction['point_masks'][1].any()
+    assert not prediction['point_probs'][1].any()
+    assert clear_background_clicks(dict(semantic=semantic), 1) == []
+
+
 def test_segmentation_inferencer_on_an_alignment_config(tmp_path):
-    inferencer = SegmentationInferencer(FPN)
+    inferencer = SegmentationInferencer(SFNET)
     img = image((50, 70), 5)
     out = inferencer(img, out_dir=str(tmp_path / 'out'))
     assert out['predictions'].shape == (50, 70)

@@ -76,7 +76,9 @@ class MultiViewInferencer(BaseInferencer):
         cfg_options (dict, optional): Overrides merged into the config
             (``{'model.test_cfg.use_flip': False}``).
         fuse_conv_bn (bool): Fold each BatchNorm into the convolution
-            before it (mmcv's ``fuse_conv_bn``) for faster inference.
+            applied right before it, where that is exact
+            (:func:`mmcorr.models.layers.fuse_conv_bn`), for faster
+            inference.
         show_progress (bool): A progress bar over the inputs.
 
     Calling it::
@@ -147,7 +149,7 @@ class MultiViewInferencer(BaseInferencer):
                            init_weights=weights is None)
         check_task(model, self.task, type(self).__name__)
         if self.fuse_conv_bn:
-            from mmcv.cnn import fuse_conv_bn
+            from mmcorr.models.layers import fuse_conv_bn
             model = fuse_conv_bn(model)
         return model
 

@@ -1,18 +1,39 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """Point-driven instance segmentation (AdaptIS): one mask per click, and
 the panoptic result from the model's own point proposals."""
+import warnings
 from typing import Any, Dict, List
 
 import numpy as np
 import torch
 
-from mmcorr.ops.coordinates import apply_homography
 from mmcorr.evaluation.prediction_writers import (panoptic_categories,
                                                   write_panoptic)
+from mmcorr.ops.coordinates import apply_homography
 from mmcorr.registry import INFERENCERS
 from mmcorr.structures import predictions as to_arrays
 from ..inference import read_input_image
 from .base import MultiViewInferencer, sample_name
+
+
+def clear_background_clicks(prediction: dict, num_stuff: int) -> List[int]:
+    """A click on background has no object to select, but AdaptIS draws
+    some mask wherever it is clicked: the clicks whose pixel the semantic
+    map gives a stuff class (``< num_stuff``) get an empty mask and a zero
+    probability map, in place. Returns their indices."""
+    if prediction.get('point_masks') is None:
+        return []
+    semantic = prediction['semantic']
+    height, width = semantic.shape
+    cleared = []
+    for k, (x, y) in enumerate(np.asarray(prediction['points'])):
+        col = min(max(int(round(x)), 0), width - 1)
+        row = min(max(int(round(y)), 0), height - 1)
+        if 0 <= semantic[row, col] < num_stuff:
+            prediction['point_masks'][k] = False
+            prediction['point_probs'][k] = 0
+            cleared.append(k)
+    return cleared
 
 
 @INFERENCERS.register_module()
@@ -25,9 +46,11 @@ class PointInstanceInferencer(MultiViewInferencer):
     Keyword arguments of a call:
         points: ``(x, y)`` clicks in pixels (``(K, 2)``; one array per
             image when there are several): each gets the mask of the object
-            under it (``point_masks``); a click on background gets the mask
-            the model draws there, usually empty (AdaptIS has no "no
-            object" answer), and a warning when it is.
+            under it (``point_masks``). A click on background (a pixel the
+            semantic head gives a stuff class) gets an empty mask and a
+            warning (:func:`clear_background_clicks`): AdaptIS itself has
+            no "no object" answer and draws some mask wherever it is
+            clicked.
 
     The panoptic result is the model's greedy assembly from its own point
     proposals (``test_cfg['sampler']``). Predictions (per image):
@@ -86,13 +109,12 @@ class PointInstanceInferencer(MultiViewInferencer):
 
     def prediction(self, sample, item: dict) -> Dict[str, Any]:
         prediction = to_arrays.instance_prediction(sample)
-        if prediction.get('point_masks') is not None:
-            empty = [k for k, m in enumerate(prediction['point_masks'])
-                     if not m.any()]
-            if empty:
-                import warnings
-                warnings.warn(f'{item["name"]}: clicks {empty} selected no '
-                              'object (background?): their masks are empty')
+        num_stuff = (self.model.test_cfg or {}).get('num_stuff_classes', 1)
+        background = clear_background_clicks(prediction, num_stuff)
+        if background:
+            warnings.warn(f'{item["name"]}: clicks {background} are on '
+                          'background (a stuff class in the semantic map): '
+                          'their masks are empty')
         return prediction
 
     def write_prediction(self, prediction: dict, name: str,

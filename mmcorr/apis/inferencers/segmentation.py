@@ -114,7 +114,7 @@ class SegmentationInferencer(MMSegInferencer):
         if not getattr(model, 'dataset_meta', None):
             model.dataset_meta = _config_meta(cfg, model)
         if self.fuse_conv_bn:
-            from mmcv.cnn import fuse_conv_bn
+            from mmcorr.models.layers import fuse_conv_bn
             model = fuse_conv_bn(model)
         return model
 

@@ -4,6 +4,7 @@ from .adaptis_blocks import (AdaptiveInstanceNorm, ConvMapController,
                              conv_act_norm)
 from .alignseg_blocks import (AlignedContextModule, AlignedFeatureAggregation,
                               ResidualRefinementBlock)
+from .fuse_conv_bn import fuse_conv_bn
 from .flow_alignment import FlowAlignmentModule, GatedDualFlowAlignmentModule
 from .pyramid_context import PyramidPoolingContext
 from .residual_adaptation import ResidualAdaptation
@@ -15,5 +16,6 @@ __all__ = [
     'AlignedContextModule', 'AlignedFeatureAggregation',
     'ResidualRefinementBlock', 'FlowAlignmentModule',
     'GatedDualFlowAlignmentModule', 'PyramidPoolingContext',
-    'ResidualAdaptation', 'WindowedMemoryReader', 'memory_gaps'
+    'ResidualAdaptation', 'WindowedMemoryReader', 'memory_gaps',
+    'fuse_conv_bn'
 ]
