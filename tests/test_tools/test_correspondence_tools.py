@@ -172,7 +172,6 @@ def test_demo_errors(run_tool, pair, tmp_path):
 
 
 def test_eval_middlebury_pair(run_tool, tmp_path):
-    pytest.importorskip('skimage')
     out = str(tmp_path / 'middlebury.json')
     proc = run_tool(['tools/analysis_tools/eval_middlebury_pair.py', CONFIG,
                      '--out', out, *SMALL])
@@ -201,7 +200,6 @@ def test_eval_middlebury_pair_identity_matcher(run_tool, identity_config,
                                                tmp_path):
     """Both images have one size and one recorded mapping: the identity
     matcher is the identity mapping exactly, so it scores the baseline."""
-    pytest.importorskip('skimage')
     out = str(tmp_path / 'middlebury.json')
     run_tool(['tools/analysis_tools/eval_middlebury_pair.py',
               identity_config, '--out', out, '--num-points', '100',

@@ -1,12 +1,11 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """The SFNet model (SFNetHead on ResNet-18) exports to ONNX."""
-import pytest
 import torch
 
 
 def test_onnx_export_of_sfnet_r18(tmp_path):
-    onnx = pytest.importorskip('onnx')
-    ort = pytest.importorskip('onnxruntime')
+    import onnx  # requirements/optional.txt: installed by make install
+    import onnxruntime as ort
     from mmengine.config import Config
     from mmcorr.registry import MODELS
     cfg = Config.fromfile(

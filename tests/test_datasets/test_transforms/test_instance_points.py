@@ -1,56 +1,14 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-"""AdaptIS' toy data: the generator to the ToyV2 spec, the official layout,
-the id PNG loader and the query-point sampler."""
+"""AdaptIS' training-point transforms: the instance-id PNG loader, the query
+points, the official ignored-region rules, re-drawn crops and packing."""
 import cv2
 import numpy as np
 import pytest
 import torch
 
-from mmcorr.datasets import AdaptISToyDataset
-from mmcorr.datasets.synthetic import (generate_toy_instances,
-                                       render_toy_image)
 from mmcorr.datasets.transforms import (LoadInstanceIds, PackMultiViewInputs,
                                         RepeatUntilInstances,
                                         SampleQueryPoints, read_instance_png)
-
-
-def test_render_spec_and_painter_order():
-    rgb, ids = render_toy_image(np.random.default_rng(0))
-    assert rgb.shape == (128, 128, 3) and rgb.dtype == np.uint8
-    assert ids.dtype == np.uint16
-    visible = np.unique(ids[ids > 0])
-    assert visible.tolist() == list(range(1, len(visible) + 1))
-    assert 12 <= len(visible) <= 52
-    # deterministic per generator seed
-    again = render_toy_image(np.random.default_rng(0))
-    assert np.array_equal(again[0], rgb) and np.array_equal(again[1], ids)
-    v1, v1_ids = render_toy_image(np.random.default_rng(1), style='v1')
-    assert v1.shape == (96, 96, 3) and v1_ids.max() >= 1
-
-
-def test_generate_layout_and_dataset(tmp_path):
-    params = generate_toy_instances(str(tmp_path), {'train': 3, 'test': 2},
-                                    size=48, objects=(3, 6), seed=1)
-    files = sorted(p.name for p in (tmp_path / 'train').iterdir())
-    assert len(files) == 6 and files[0].startswith('00000_')
-    ids = cv2.imread(str(tmp_path / 'train' / files[0]),
-                     cv2.IMREAD_UNCHANGED)
-    assert ids.dtype == np.uint16  # 16-bit, as the official files
-    n = int(files[0].split('_')[1])
-    assert ids.max() == n
-    # identical parameters: nothing rewritten
-    mtime = (tmp_path / 'train' / files[0]).stat().st_mtime_ns
-    assert generate_toy_instances(str(tmp_path), {'train': 3, 'test': 2},
-                                  size=48, objects=(3, 6), seed=1) == params
-    assert (tmp_path / 'train' / files[0]).stat().st_mtime_ns == mtime
-    dataset = AdaptISToyDataset(data_root=str(tmp_path), split='test',
-                                pipeline=[])
-    assert len(dataset) == 2
-    view = dataset[0]['views'][0]
-    assert view['ins_map_path'].endswith('_im.png')
-    assert view['num_objects'] >= 1
-    with pytest.raises(FileNotFoundError, match='generate_toy_instances'):
-        AdaptISToyDataset(data_root=str(tmp_path), split='val', pipeline=[])
 
 
 def test_instance_png_errors(tmp_path):
@@ -89,52 +47,6 @@ def test_sample_query_points_on_objects():
     assert empty['query_ids'].tolist() == [-1, -1, -1]
     with pytest.raises(KeyError, match='LoadInstanceIds'):
         SampleQueryPoints()(dict())
-
-
-def test_coco_panoptic_dataset_and_targets(tmp_path):
-    """A tiny COCO-panoptic fixture: a stuff region, two things, a crowd
-    and VOID."""
-    import json
-
-    from PIL import Image
-
-    from mmcorr.datasets import COCOPanopticDataset, LoadPanopticAnnotations
-    from mmcorr.evaluation import id2rgb
-    ids = np.zeros((6, 8), np.int64)
-    ids[:3] = 11  # road (stuff)
-    ids[3:, :3] = 21  # car
-    ids[3:, 3:5] = 22  # person
-    ids[3:, 5:7] = 23  # crowd of cars; column 7 of rows 3-5 is VOID
-    (tmp_path / 'pan').mkdir()
-    (tmp_path / 'img').mkdir()
-    Image.fromarray(id2rgb(ids)).save(tmp_path / 'pan' / 'a.png')
-    cv2.imwrite(str(tmp_path / 'img' / 'a.jpg'), np.zeros((6, 8, 3),
-                                                         np.uint8))
-    segments = [dict(id=11, category_id=7, iscrowd=0),
-                dict(id=21, category_id=26, iscrowd=0),
-                dict(id=22, category_id=24, iscrowd=0),
-                dict(id=23, category_id=26, iscrowd=1)]
-    data = dict(images=[dict(id=5, file_name='a.jpg')],
-                annotations=[dict(image_id=5, file_name='a.png',
-                                  segments_info=segments)],
-                categories=[dict(id=24, name='person', isthing=1),
-                            dict(id=7, name='road', isthing=0),
-                            dict(id=26, name='car', isthing=1)])
-    (tmp_path / 'pan.json').write_text(json.dumps(data))
-    dataset = COCOPanopticDataset(
-        ann_file=str(tmp_path / 'pan.json'),
-        data_prefix=dict(img_path=str(tmp_path / 'img'),
-                         seg_map_path=str(tmp_path / 'pan')),
-        pipeline=[])
-    assert dataset.metainfo['classes'] == ('road', 'person', 'car')
-    assert dataset.metainfo['stuff_classes'] == ('road', )
-    view = dict(dataset[0]['views'][0])
-    out = LoadPanopticAnnotations()(view)
-    inst, sem = out['gt_instance_ids'], out['gt_seg_map']
-    assert sem[0, 0] == 0 and sem[3, 0] == 2 and sem[3, 3] == 1
-    assert sem[3, 5] == 255 and sem[3, 7] == 255  # crowd and VOID ignored
-    assert inst[3, 0] == 1 and inst[3, 3] == 2 and inst[0, 0] == 0
-    assert inst[3, 5] == 0
 
 
 def ignore_scene():
