@@ -111,7 +111,13 @@ class SegmentationInferencer(MMSegInferencer):
         model = init_model(Config(cfg.to_dict()), weights, device,
                            init_weights=weights is None)
         check_task(model, 'segmentation', type(self).__name__)
-        if not getattr(model, 'dataset_meta', None):
+        meta = getattr(model, 'dataset_meta', None) or {}
+        if meta.get('classes'):
+            # mmseg's visualizer takes the class names and palette only
+            palette = meta.get('palette') or _palette(len(meta['classes']))
+            model.dataset_meta = dict(classes=list(meta['classes']),
+                                      palette=[list(c) for c in palette])
+        else:
             model.dataset_meta = _config_meta(cfg, model)
         if self.fuse_conv_bn:
             from mmcorr.models.layers import fuse_conv_bn
