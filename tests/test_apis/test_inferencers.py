@@ -263,6 +263,23 @@ def test_segmentation_inferencer_on_an_alignment_config(tmp_path):
         inferencer(img[..., :2])
 
 
+def test_segmentation_checkpoint_meta_names_the_classes(tmp_path):
+    """A runner's checkpoint carries the dataset's whole metainfo
+    (label_map...): the visualizer gets its classes and palette."""
+    plain = SegmentationInferencer(SFNET)
+    classes = [f'shape{i}' for i in range(8)]
+    palette = [[20 * i, 20 * i, 20 * i] for i in range(8)]
+    meta = dict(dataset_meta=dict(classes=classes, palette=palette,
+                                  label_map=None, reduce_zero_label=False))
+    checkpoint = str(tmp_path / 'sfnet.pth')
+    torch.save(dict(state_dict=plain.model.state_dict(), meta=meta),
+               checkpoint)
+    inferencer = SegmentationInferencer(SFNET, checkpoint)
+    assert list(inferencer.visualizer.dataset_meta['classes']) == classes
+    out = inferencer(image((30, 40), 7), out_dir=str(tmp_path / 'out'))
+    assert out['predictions'].shape == (30, 40)
+
+
 def test_another_tasks_config_is_refused():
     with pytest.raises(TypeError, match='CoSaliencyInferencer needs'):
         CoSaliencyInferencer(IDENTITY)
