@@ -1,8 +1,8 @@
 # Training-free matching on the ImageNet EfficientNet-Lite0 features the
 # pretrained SFNet recipe starts from (sfnet-corr_efficientnet-lite0-in1k-
-# frozen_1xb16-300it_photo-objects-320x320.py): the same 320 x 320 pairs and
-# taps (strides 8 and 16, each L2-normalised, the coarse one resized to the
-# 40 x 40 grid, concatenated), cosine similarity, softmax with temperature
+# frozen_1xb16-400it_photo-objects-160x160.py): its taps (strides 8 and 16,
+# each L2-normalised, the coarse one resized to the 40 x 40 grid of these
+# 320 x 320 pairs, concatenated), cosine similarity, softmax with temperature
 # 50, expected position; no layer trained. What SFNet's adaptation layers,
 # fused correlations and kernel soft argmax add is measured against it:
 #   python tools/test.py THIS_CONFIG init
