@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
+# The exact versions installed and tested (setup.py carries ranges).
+LOCK := requirements/constraints.txt
 MAX_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DATA_ROOT ?= data/shape_scenes
 WORK_ROOT ?= work_dirs/demo
@@ -37,17 +39,17 @@ install: $(STAMP)
 # Re-run whenever a requirement or the package metadata changes.
 $(STAMP): requirements/build.txt requirements/runtime.txt requirements/mminstall.txt \
           requirements/tests.txt requirements/tests_no_deps.txt \
-          requirements/optional.txt setup.py
+          requirements/optional.txt requirements/constraints.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -r requirements/build.txt
-	$(PIP) install -r requirements/runtime.txt
-	$(PIP) install --no-deps $$(grep -E '^mmengine==' requirements/mminstall.txt)
-	MMCV_WITH_OPS=1 MAX_JOBS=$(MAX_JOBS) $(PIP) install --no-build-isolation --no-deps \
-		$$(grep -E '^mmcv==' requirements/mminstall.txt)
-	$(PIP) install --no-deps $$(grep -E '^mmsegmentation==' requirements/mminstall.txt)
-	$(PIP) install -r requirements/tests.txt -r requirements/optional.txt
-	$(PIP) install --no-deps -r requirements/tests_no_deps.txt
-	$(PIP) install --no-build-isolation --no-deps -e .
+	$(PIP) install -c $(LOCK) -r requirements/build.txt
+	$(PIP) install -c $(LOCK) -r requirements/runtime.txt
+	$(PIP) install -c $(LOCK) --no-deps "$$(grep -E '^mmengine' requirements/mminstall.txt)"
+	MMCV_WITH_OPS=1 MAX_JOBS=$(MAX_JOBS) $(PIP) install -c $(LOCK) --no-build-isolation --no-deps \
+		"$$(grep -E '^mmcv' requirements/mminstall.txt)"
+	$(PIP) install -c $(LOCK) --no-deps "$$(grep -E '^mmsegmentation' requirements/mminstall.txt)"
+	$(PIP) install -c $(LOCK) -r requirements/tests.txt -r requirements/optional.txt
+	$(PIP) install -c $(LOCK) --no-deps -r requirements/tests_no_deps.txt
+	$(PIP) install -c $(LOCK) --no-build-isolation --no-deps -e .
 	$(PY) -c "import mmcv.ops, mmseg.models, mmcorr; print('mmcorr', mmcorr.__version__, 'installed')"
 	touch $(STAMP)
 
