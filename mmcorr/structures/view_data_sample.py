@@ -34,8 +34,9 @@ class ViewDataSample(SegDataSample):
       soft ground-truth saliency map in ``[0, 1]`` (grey / 255, resized
       bilinearly) at the view's ``img_shape``: ICNet's loss target.
     - ``gt_keypoints`` (Tensor ``[K, 2]``): ``(x, y)`` in pixels of the
-      ORIGINAL file (``ori_shape``); row ``k`` of every view of a sample is
-      one correspondence.
+      ORIGINAL FILE (``ori_shape``; not moved by the pipeline: the metric
+      maps predictions back through ``homography_matrix``); row ``k`` of
+      every view of a sample is one correspondence.
     - ``gt_bbox`` (Tensor ``[4]``): object box ``x1, y1, x2, y2``, original
       pixels.
     - ``gt_bbox_size`` (0-d Tensor): ``max(h, w)`` of the object box in
@@ -44,7 +45,9 @@ class ViewDataSample(SegDataSample):
       ``data`` int64 ``[1, H, W]`` at the view's ``img_shape``, ``0`` for
       no instance (background or stuff), ``1..N`` the instances (AdaptIS).
     - ``gt_query_points`` (Tensor ``[K, 2]``): ``(x, y)`` query points in
-      NETWORK-INPUT pixels (sampled after the geometric transforms),
+      NETWORK-INPUT pixels, unlike ``gt_keypoints`` (sampled after the
+      geometric transforms; an inferencer maps clicks given in file pixels
+      here through ``homography_matrix``),
       with ``gt_query_ids`` (int64 ``[K]``), the instance id under each;
       optionally ``gt_query_ignored`` (bool ``[K]``): points drawn on an
       ignored region (AdaptIS' ``sample_ignore_object_prob``), whose
