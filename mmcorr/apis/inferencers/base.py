@@ -7,8 +7,9 @@ image with its clicks); it goes through the config's test pipeline (the
 steps that load ground truth left out) and ``model.test_step``, so every
 resize is undone the one recorded way (``homography_matrix``). Subclasses
 say how an input becomes a results dict (:meth:`_prepare`), how a
-prediction becomes plain arrays (:meth:`prediction`) and how both are
-written (:meth:`write_prediction`, :meth:`picture`).
+prediction becomes plain arrays (:meth:`prediction`) and how it is written
+(:meth:`write_prediction`); the task's registered visualizer
+(:mod:`mmcorr.visualization.visualizers`) draws it.
 """
 import os
 import os.path as osp
@@ -30,7 +31,7 @@ from ..inference import check_task, init_model, load_config, test_pipeline
 GROUND_TRUTH_LOADERS = ('LoadBinaryMask', 'LoadObjectIdMap',
                         'LoadInstanceIds', 'LoadForegroundMask',
                         'LoadAnnotations', 'LoadCheckedAnnotations',
-                        'LoadKeypoints')
+                        'LoadPanopticAnnotations')
 #: Steps that draw training-only data (points, crops).
 TRAINING_ONLY_STEPS = ('SampleQueryPoints', )
 
