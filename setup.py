@@ -35,7 +35,8 @@ def parse_requirements(name: str) -> list:
 
 
 def add_mim_extension() -> None:
-    """Ship ``configs/`` and ``tools/`` inside the package as ``mmcorr/.mim``.
+    """Ship ``configs/``, ``tools/`` and ``model-index.yml`` inside the
+    package as ``mmcorr/.mim``.
 
     This is what lets another project write ``_base_ = 'mmcorr::...'``. Editable
     installs get symlinks, regular installs get copies.
@@ -43,7 +44,7 @@ def add_mim_extension() -> None:
     mim_root = osp.join(HERE, 'mmcorr', '.mim')
     editable = any(arg in ('develop', 'editable_wheel') for arg in sys.argv)
     os.makedirs(mim_root, exist_ok=True)
-    for name in ('configs', 'tools'):
+    for name in ('configs', 'tools', 'model-index.yml'):
         src = osp.join(HERE, name)
         dst = osp.join(mim_root, name)
         if osp.islink(dst) or osp.isfile(dst):
@@ -52,11 +53,14 @@ def add_mim_extension() -> None:
             shutil.rmtree(dst)
         if editable:
             try:
-                os.symlink(osp.relpath(src, mim_root), dst, True)
+                os.symlink(osp.relpath(src, mim_root), dst, osp.isdir(src))
                 continue
             except OSError:
                 warnings.warn(f'could not symlink {dst}; copying instead')
-        shutil.copytree(src, dst)
+        if osp.isdir(src):
+            shutil.copytree(src, dst)
+        else:
+            shutil.copyfile(src, dst)
 
 
 if __name__ == '__main__':
@@ -73,6 +77,7 @@ if __name__ == '__main__':
                                         'benchmarks', 'projects')),
         include_package_data=True,
         package_data={'mmcorr': ['.mim/configs/**/*', '.mim/tools/**/*',
+                                  '.mim/model-index.yml',
                                   'apis/web_demo.html']},
         python_requires='>=3.9',
         license='Apache License 2.0',

@@ -6,10 +6,15 @@
 # make install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PY:-.venv/bin/python}
+PY=${PY:-$PWD/.venv/bin/python}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-$PY -m pip wheel -q --no-deps --no-build-isolation -w "$work/dist" .
+# built from a copy: a regular build replaces the checkout's mmcorr/.mim
+# links (an editable install's) with copies
+mkdir "$work/src"
+git archive HEAD | tar -x -C "$work/src"
+$PY -m pip wheel -q --no-deps --no-build-isolation -w "$work/dist" "$work/src"
+
 python3 -m venv "$work/venv"
 pip="$work/venv/bin/python -m pip"
 $pip install -q torch==2.13.0
