@@ -30,10 +30,8 @@ import sys
 
 import cv2
 
-from mmcorr.apis import VideoPropagationInferencer, read_video
-from mmcorr.apis.inference import read_input_image
-from mmcorr.apis.inferencers.folders import image_files
-from mmcorr.evaluation import write_id_png
+from mmcorr.apis import VideoPropagationInferencer
+from mmcorr.fileio import read_frames, read_video, write_id_png
 from mmcorr.utils.cli import checkpoint_arg
 from mmcorr.visualization import overlay_ids, overlay_strip, save_gif
 
@@ -72,20 +70,12 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def load_frames(args):
-    """The frames, BGR uint8, every ``--step``-th, at most
-    ``--max-frames``."""
-    if args.video:
-        return read_video(args.video, args.max_frames, args.step)
-    paths = image_files(args.frames_dir, '--frames-dir')[::args.step]
-    return [read_input_image(p, f'frame {p!r}')[1]
-            for p in paths[:args.max_frames]]
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        frames = load_frames(args)
+        frames = read_video(args.video, args.max_frames, args.step) \
+            if args.video else read_frames(args.frames_dir, args.max_frames,
+                                           args.step)
         checkpoint = checkpoint_arg(args.checkpoint, 'masks')
         inferencer = VideoPropagationInferencer(
             args.config, checkpoint, args.device, show_progress=False)

@@ -10,6 +10,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmengine.dataset import BaseDataset
 
+from mmcorr.fileio import read_panoptic_png
 from mmcorr.registry import DATASETS, TRANSFORMS
 from .load_errors import ClearLoadErrorsMixin, check_label_size
 
@@ -64,7 +65,6 @@ class LoadPanopticAnnotations(BaseTransform):
         self.ignore_index = ignore_index
 
     def transform(self, results: dict) -> dict:
-        from mmcorr.evaluation.panoptic_quality import read_panoptic_png
         path = results['pan_path']
         ids = read_panoptic_png(path)
         check_label_size(ids.shape, results.get('ori_shape'), path,

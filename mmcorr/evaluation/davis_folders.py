@@ -11,57 +11,15 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
-from .davis_scores import (ObjectScores, VOSInputError, davis_palette,
-                           score_sequence, summarise)
+from mmcorr.fileio import UnreadableFileError, read_id_png, write_id_png
+from .davis_scores import (ObjectScores, VOSInputError, score_sequence,
+                           summarise)
 
 __all__ = [
     'read_id_png', 'write_id_png', 'read_sequence_list',
     'evaluate_davis_folders'
 ]
-
-
-def read_id_png(path: str, allow_grey: bool = False) -> np.ndarray:
-    """An indexed (palette) PNG -> ``(H, W)`` uint8 ids.
-
-    Args:
-        path: The file.
-        allow_grey: Also take single-channel grey PNGs (``'L'``) as ids.
-
-    Raises:
-        VOSInputError: missing, unreadable, or not an indexed PNG.
-    """
-    if not osp.isfile(path):
-        raise VOSInputError(f'{path}: file not found')
-    try:
-        with Image.open(path) as image:
-            image.load()
-            mode = image.mode
-            ids = np.array(image)
-    except (UnidentifiedImageError, OSError, SyntaxError) as err:
-        raise VOSInputError(f'{path}: not a readable image ({err})') from err
-    allowed = ('P', 'L') if allow_grey else ('P', )
-    if mode not in allowed:
-        raise VOSInputError(
-            f'{path}: a {mode!r} image, not an indexed (palette) PNG of '
-            'object ids; write masks with a palette (mmcorr writes the '
-            'DAVIS one)' + ('' if allow_grey else
-                            ', or pass allow_grey / --allow-grey for grey '
-                            'id PNGs'))
-    return ids
-
-
-def write_id_png(path: str, ids: np.ndarray) -> None:
-    """Write ``(H, W)`` ids (0..255) as an indexed PNG, DAVIS palette."""
-    ids = np.asarray(ids)
-    if ids.ndim != 2 or ids.min(initial=0) < 0 or ids.max(initial=0) > 255:
-        raise ValueError(f'{path}: ids must be (H, W) in 0..255, got shape '
-                         f'{ids.shape}')
-    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
-    image = Image.fromarray(ids.astype(np.uint8), mode='P')
-    image.putpalette(davis_palette())
-    image.save(path)
 
 
 def read_sequence_list(davis_root: str, set_name: str) -> List[str]:
@@ -88,6 +46,16 @@ def _annotations(davis_root: str, sequence: str,
     return frames
 
 
+def _read_ids(path: str, allow_grey: bool):
+    """:func:`~mmcorr.fileio.read_id_png`, its errors as the scorer's."""
+    if not osp.isfile(path):
+        raise VOSInputError(f'{path}: file not found')
+    try:
+        return read_id_png(path, allow_grey)
+    except UnreadableFileError as error:
+        raise VOSInputError(str(error)) from error
+
+
 def evaluate_davis_folders(davis_root: str,
                            results: str,
                            set_name: str = 'val',
@@ -107,9 +75,9 @@ def evaluate_davis_folders(davis_root: str,
     for name in names:
         frames = _annotations(davis_root, name, resolution)
         gt_dir = osp.join(davis_root, 'Annotations', resolution, name)
-        gt = [read_id_png(osp.join(gt_dir, f'{f}.png'), True) for f in frames]
+        gt = [_read_ids(osp.join(gt_dir, f'{f}.png'), True) for f in frames]
         pred = [None] + [
-            read_id_png(osp.join(results, name, f'{f}.png'), allow_grey)
+            _read_ids(osp.join(results, name, f'{f}.png'), allow_grey)
             for f in frames[1:-1]
         ] + [None]
         objects += score_sequence(name, gt, pred, frames)

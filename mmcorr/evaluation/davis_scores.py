@@ -36,6 +36,8 @@ import cv2
 import numpy as np
 from skimage.morphology import disk
 
+from mmcorr.fileio import davis_palette  # noqa: F401
+
 __all__ = [
     'VOS_KEYS', 'VOSInputError', 'region_similarity', 'boundary_map',
     'boundary_f_measure', 'davis_statistics', 'ObjectScores',
@@ -230,16 +232,3 @@ def format_tables(result: Dict, set_name: str = 'val') -> str:
     return '\n'.join(lines)
 
 
-def davis_palette() -> List[int]:
-    """The DAVIS (PASCAL VOC) palette: 256 RGB triplets, flat, for PIL."""
-    palette = []
-    for index in range(256):
-        red = green = blue = 0
-        value = index
-        for bit in range(8):
-            red |= ((value >> 0) & 1) << (7 - bit)
-            green |= ((value >> 1) & 1) << (7 - bit)
-            blue |= ((value >> 2) & 1) << (7 - bit)
-            value >>= 3
-        palette += [red, green, blue]
-    return palette

@@ -21,6 +21,8 @@ from typing import Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from mmcorr.fileio import id2rgb, read_panoptic_png, rgb2id  # noqa: F401
+
 __all__ = [
     'PQStat', 'pq_single_image', 'pq_average', 'pq_summary', 'rgb2id',
     'id2rgb', 'read_panoptic_png', 'evaluate_panoptic_folders',
@@ -37,19 +39,6 @@ class PanopticFormatError(KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ''
-
-
-def rgb2id(color: np.ndarray) -> np.ndarray:
-    """COCO panoptic colours ``(H, W, 3)`` -> ids ``R + 256 G + 256^2 B``."""
-    color = np.asarray(color, np.uint32)
-    return color[..., 0] + 256 * color[..., 1] + 256 * 256 * color[..., 2]
-
-
-def id2rgb(ids: np.ndarray) -> np.ndarray:
-    """Ids ``(H, W)`` -> COCO panoptic colours ``(H, W, 3)`` uint8."""
-    ids = np.asarray(ids, np.int64)
-    return np.stack([(ids // 256**k) % 256 for k in range(3)],
-                    axis=-1).astype(np.uint8)
 
 
 class PQStat:
@@ -207,24 +196,6 @@ def pq_summary(stat: PQStat, categories: Mapping[int, Mapping]) -> Dict:
         if isthing is None:
             out['per_class'] = {str(k): v for k, v in per_class.items()}
     return out
-
-
-def read_panoptic_png(path: str) -> np.ndarray:
-    """A COCO panoptic PNG as ``(H, W)`` ids; clear errors for a missing,
-    corrupt or grey file."""
-    from PIL import Image, UnidentifiedImageError
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'panoptic PNG not found: {path}')
-    try:
-        with Image.open(path) as image:
-            rgb = np.asarray(image.convert('RGB') if image.mode == 'P'
-                             else image, dtype=np.uint32)
-    except (UnidentifiedImageError, OSError) as err:
-        raise ValueError(f'{path}: not a readable PNG ({err})') from err
-    if rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError(f'{path}: a COCO panoptic PNG is RGB (ids as '
-                         f'R + 256 G + 256^2 B), got shape {rgb.shape}')
-    return rgb2id(rgb)
 
 
 def load_panoptic_json(path: str, role: str, keys: Tuple[str, ...]) -> Dict:

@@ -67,11 +67,10 @@ def config_from_args(args) -> Config:
 
 
 def write_image(path: str, image) -> str:
-    """``cv2.imwrite`` that raises ``OSError`` naming ``path`` when it
-    fails, and prints what it wrote (for the demo scripts)."""
-    import cv2
-    if not cv2.imwrite(path, image):
-        raise OSError(f'could not write {path!r}')
+    """:func:`mmcorr.fileio.write_image` that prints what it wrote (for the
+    demo scripts)."""
+    from mmcorr.fileio import write_image as write
+    write(path, image)
     print(f'wrote {path}')
     return path
 

@@ -5,12 +5,13 @@ from typing import List, Sequence
 import cv2
 import numpy as np
 
+from mmcorr.fileio import davis_palette
+
 __all__ = ['overlay_ids', 'overlay_strip', 'save_gif']
 
 
 def _palette() -> np.ndarray:
     """The DAVIS palette as ``(256, 3)`` uint8 RGB."""
-    from mmcorr.evaluation.davis_scores import davis_palette
     return np.array(davis_palette(), np.uint8).reshape(256, 3)
 
 

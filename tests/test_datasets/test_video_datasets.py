@@ -97,14 +97,14 @@ def test_load_object_id_map(tmp_path):
     from PIL import Image
 
     from mmcorr.datasets.transforms import LoadObjectIdMap
-    from mmcorr.evaluation import VOSInputError, write_id_png
+    from mmcorr.fileio import UnreadableFileError, write_id_png
     ids = np.zeros((6, 8), np.uint8)
     ids[2:4, 3:6] = 2
     write_id_png(str(tmp_path / 'a.png'), ids)
     out = LoadObjectIdMap()(dict(seg_map_path=str(tmp_path / 'a.png')))
     assert np.array_equal(out['gt_seg_map'], ids)
     Image.new('RGB', (8, 6)).save(tmp_path / 'rgb.png')
-    with pytest.raises(VOSInputError, match="rgb.png: a 'RGB' image"):
+    with pytest.raises(UnreadableFileError, match="rgb.png: a 'RGB' image"):
         LoadObjectIdMap()(dict(seg_map_path=str(tmp_path / 'rgb.png')))
     from mmcorr.datasets.load_errors import LabelSizeError
     with pytest.raises(LabelSizeError):

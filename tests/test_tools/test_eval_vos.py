@@ -10,6 +10,7 @@ from PIL import Image
 from mmcorr.evaluation import read_id_png, write_id_png
 from mmcorr.evaluation.davis_folders import evaluate_davis_folders
 from mmcorr.evaluation.davis_scores import VOSInputError, score_sequence
+from mmcorr.fileio import UnreadableFileError
 
 
 def make_davis(root, sequences=(('cat', 2, 6), ('dog', 1, 5))):
@@ -115,7 +116,7 @@ def test_tool_exits_2_with_the_message(tmp_path, run_tool):
 def test_grey_pngs_need_the_option(tmp_path):
     path = tmp_path / 'grey.png'
     Image.fromarray(np.ones((4, 5), np.uint8), mode='L').save(path)
-    with pytest.raises(VOSInputError, match='--allow-grey'):
+    with pytest.raises(UnreadableFileError, match='--allow-grey'):
         read_id_png(str(path))
     assert read_id_png(str(path), allow_grey=True).sum() == 20
 

@@ -35,6 +35,7 @@ import cv2
 import numpy as np
 from mmengine.config import DictAction
 
+from mmcorr import fileio
 from mmcorr.apis import init_model, match_images
 from mmcorr.evaluation.pair_keypoints import (apply_homography,
                                               lattice_keypoints, point_pck)
@@ -66,15 +67,14 @@ def parse_args(argv=None):
 
 
 def read_image(path: str) -> np.ndarray:
-    if not osp.isfile(path):
+    try:
+        return fileio.read_image(path)
+    except FileNotFoundError:
         raise SystemExit(f'eval_homography_pair.py: error: {path} does not '
                          'exist (make data, or python tools/misc/'
                          'fetch_graffiti_pair.py data/graffiti)')
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise SystemExit(f'eval_homography_pair.py: error: {path} is not a '
-                         'readable image')
-    return image
+    except fileio.UnreadableFileError as error:
+        raise SystemExit(f'eval_homography_pair.py: error: {error}')
 
 
 def keypoints(matrix, source_shape, target_shape, num, margin):

@@ -18,14 +18,13 @@ channels; the copy baseline predicts frame ``t``'s channel unchanged.
 """
 import argparse
 import json
-import os
-import os.path as osp
 import sys
 
 import numpy as np
 import torch
 
-from mmcorr.apis import init_model, read_video
+from mmcorr.apis import init_model
+from mmcorr.fileio import read_frames, read_video
 from mmcorr.structures import MultiViewDataSample, ViewDataSample
 
 LAB_SCALE = 127.0  # the std of a and b in MAST's normalisation
@@ -43,15 +42,6 @@ def parse_args(argv=None):
     parser.add_argument('--gaps', type=int, nargs='+', default=(2, 5))
     parser.add_argument('--out')
     return parser.parse_args(argv)
-
-
-def load_frames(args):
-    if args.video:
-        return read_video(args.video)
-    import cv2
-    names = sorted(n for n in os.listdir(args.frames_dir)
-                   if n.lower().endswith(('.jpg', '.jpeg', '.png')))
-    return [cv2.imread(osp.join(args.frames_dir, n)) for n in names]
 
 
 def lab_frames(model, frames):
@@ -90,12 +80,13 @@ def evaluate(model, frames, frame_range, gaps):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    frames = load_frames(args)
     checkpoint = None if args.checkpoint == 'none' else args.checkpoint
-    model = init_model(args.config, checkpoint)
     try:
+        frames = read_video(args.video) if args.video else \
+            read_frames(args.frames_dir)
+        model = init_model(args.config, checkpoint)
         result = evaluate(model, frames, args.frame_range, args.gaps)
-    except ValueError as error:
+    except (FileNotFoundError, ValueError) as error:
         print(f'eval_reconstruction.py: error: {error}', file=sys.stderr)
         return 2
     print(f'{result["pairs"]} held-out pairs (gaps {result["gaps"]}, frames '

@@ -22,6 +22,7 @@ from mmengine.registry import init_default_scope
 
 from mmcorr.compat import replace_sync_bn
 from mmcorr.engine import load_model_checkpoint
+from mmcorr.fileio import read_image
 from mmcorr.ops.coordinates import flow_to_pixels
 from mmcorr.registry import MODELS
 from mmcorr.visualization import (capture_alignment_flows, draw_flow_arrows,
@@ -59,9 +60,7 @@ def main(argv=None):
     replace_sync_bn(cfg.model)
     model = MODELS.build(cfg.model).eval()
     load_model_checkpoint(model, args.checkpoint)
-    image = cv2.imread(args.image)
-    if image is None:
-        raise FileNotFoundError(f'cannot read image {args.image!r}')
+    image = read_image(args.image)  # names a missing or corrupt file
     flow = finest_flow(model, image)
     name = osp.splitext(osp.basename(args.image))[0]
     os.makedirs(args.out_dir, exist_ok=True)

@@ -6,7 +6,7 @@ from typing import Any, Dict
 
 import numpy as np
 
-from mmcorr.evaluation.prediction_writers import write_correspondence
+from mmcorr.fileio import write_correspondence
 from mmcorr.registry import INFERENCERS
 from mmcorr.structures import predictions as to_arrays
 from ..inference import read_input_image

@@ -4,7 +4,7 @@ consensus)."""
 import os
 from typing import Any, Dict, List, Optional
 
-from mmcorr.evaluation.prediction_writers import write_saliency_maps
+from mmcorr.fileio import write_saliency_maps
 from mmcorr.registry import INFERENCERS
 from mmcorr.structures import predictions as to_arrays
 from ..inference import read_input_image

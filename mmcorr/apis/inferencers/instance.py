@@ -7,8 +7,7 @@ from typing import Any, Dict, List
 import numpy as np
 import torch
 
-from mmcorr.evaluation.prediction_writers import (panoptic_categories,
-                                                  write_panoptic)
+from mmcorr.fileio import panoptic_categories, write_panoptic
 from mmcorr.ops.coordinates import apply_homography
 from mmcorr.registry import INFERENCERS
 from mmcorr.structures import predictions as to_arrays

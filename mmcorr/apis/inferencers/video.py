@@ -3,48 +3,17 @@
 Lab-pixel and mask-copy baselines)."""
 import os
 import os.path as osp
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict
 
-import cv2
 import numpy as np
 
-from mmcorr.evaluation.prediction_writers import write_propagated_masks
+from mmcorr.fileio import read_id_png, read_video, write_propagated_masks
 from mmcorr.registry import INFERENCERS
 from mmcorr.structures import predictions as to_arrays
 from ..inference import read_input_image
 from .base import MultiViewInferencer, sample_name
 from .folders import image_files, is_image_folder
 from .prompts import mask_from_box, mask_from_points
-
-
-def read_video(path, max_frames: Optional[int] = None, step: int = 1
-               ) -> List[np.ndarray]:
-    """Frames of a video file (OpenCV), BGR uint8, every ``step``-th, at
-    most ``max_frames``.
-
-    Raises:
-        FileNotFoundError: no such file.
-        ValueError: no frame decodes (not a video, or a codec OpenCV lacks).
-    """
-    path = os.fspath(path)
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'video file {path!r} does not exist')
-    if step < 1:
-        raise ValueError(f'step must be >= 1, got {step}')
-    capture = cv2.VideoCapture(path)
-    frames, index = [], 0
-    while max_frames is None or len(frames) < max_frames:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        if index % step == 0:
-            frames.append(frame)
-        index += 1
-    capture.release()
-    if not frames:
-        raise ValueError(f'{path!r}: no frame could be decoded (not a video '
-                         'file, or a codec OpenCV cannot read)')
-    return frames
 
 
 def clip_frames(clip, what: str = 'the clip') -> list:
@@ -68,7 +37,6 @@ def read_first_mask(mask, shape, what: str) -> np.ndarray:
     """A first-frame id map (0 background, 1..K objects, 255 void) from an
     indexed / grey PNG path or an ``(H, W)`` integer array of ``shape``."""
     if isinstance(mask, (str, os.PathLike)):
-        from mmcorr.evaluation import read_id_png
         mask = read_id_png(os.fspath(mask), allow_grey=True)
     mask = np.asarray(mask)
     if mask.ndim != 2 or not (np.issubdtype(mask.dtype, np.integer) or

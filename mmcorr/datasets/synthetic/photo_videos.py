@@ -44,6 +44,7 @@ from typing import Dict, List, Tuple
 import cv2
 import numpy as np
 
+from mmcorr.fileio import write_id_png
 from .photo_groups import (BACKGROUNDS, CATEGORIES, GroupPool,
                            category_name, make_instance)
 
@@ -260,7 +261,6 @@ def generate_photo_videos(root: str, train_clips: int = 60,
 
 def _write_split_clip(root: str, split: str, name: str, clip: Dict) -> None:
     """Training clips as frame folders; held-out ones in DAVIS' layout."""
-    from mmcorr.evaluation import write_id_png
     if split == 'train':
         _write_clip(osp.join(root, 'train_all_frames', 'JPEGImages', name),
                     clip['frames'])

@@ -12,15 +12,14 @@
   result keeps an instance (the official ``keep_background_prob``).
 """
 import copy
-import os.path as osp
 from typing import List, Optional, Union
 
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform, Compose
-from mmengine import fileio
 from mmengine.registry import DefaultScope
 
+from mmcorr.fileio import read_instance_png  # noqa: F401
 from mmcorr.registry import TRANSFORMS
 from ..load_errors import check_label_size
 
@@ -28,39 +27,6 @@ __all__ = [
     'LoadInstanceIds', 'RepeatUntilInstances', 'SampleQueryPoints',
     'read_instance_png'
 ]
-
-
-def read_instance_png(path: str, num_objects: Optional[int] = None
-                      ) -> np.ndarray:
-    """An instance-id PNG as ``(H, W)`` int32.
-
-    Args:
-        path (str): The file.
-        num_objects (int, optional): Objects the file should hold (AdaptIS'
-            toy names carry it: ``{index}_{n}_im.png``); an 8-bit file
-            cannot hold more than 255 and is refused then.
-
-    Raises:
-        FileNotFoundError: for a missing file.
-        ValueError: for a corrupt file, a colour (3-channel) rendering, or
-            an 8-bit file where 16 bits are needed.
-    """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'instance-id PNG not found: {path}')
-    ids = cv2.imdecode(np.frombuffer(fileio.get(path), np.uint8),
-                       cv2.IMREAD_UNCHANGED)
-    if ids is None:
-        raise ValueError(f'{path}: not a readable image (corrupt or '
-                         'truncated)')
-    if ids.ndim != 2:
-        raise ValueError(f'{path}: instance ids must be one channel (8- or '
-                         f'16-bit grey), got {ids.shape[2]} channels (a '
-                         'colour rendering of the masks?)')
-    if num_objects is not None and num_objects > 255 and \
-            ids.dtype == np.uint8:
-        raise ValueError(f'{path}: {num_objects} objects need a 16-bit PNG, '
-                         'the file is 8-bit (ids above 255 were lost)')
-    return ids.astype(np.int32)
 
 
 @TRANSFORMS.register_module()

@@ -16,36 +16,16 @@ from typing import Optional
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform, LoadImageFromFile
-from mmengine import fileio
 from mmseg.datasets.transforms import LoadAnnotations as MMSegLoadAnnotations
 
+from mmcorr.fileio import read_id_png, read_image
 from mmcorr.registry import TRANSFORMS
 from ..load_errors import LabelSizeError, check_label_size
 
 
-def read_image_file(path: str, flag: str = 'color',
-                    backend: Optional[str] = None,
-                    backend_args: Optional[dict] = None) -> np.ndarray:
-    """Read and decode one image file.
-
-    Raises:
-        FileNotFoundError: if ``path`` does not exist (message names it).
-        ValueError: if the bytes are not a decodable image (names the file).
-    """
-    try:
-        content = fileio.get(path, backend_args=backend_args)
-    except FileNotFoundError as error:
-        raise FileNotFoundError(f'image file {path!r} does not exist') \
-            from error
-    try:
-        img = mmcv.imfrombytes(content, flag=flag, backend=backend)
-    except Exception as error:  # decoders raise many types
-        raise ValueError(f'could not decode {path!r} ({error}): the file is '
-                         'corrupt, truncated or not an image') from error
-    if img is None or img.size == 0:
-        raise ValueError(f'could not decode {path!r}: the file is corrupt, '
-                         'truncated or not an image')
-    return img
+#: The image reader of mmcorr (:func:`mmcorr.fileio.read_image`), by its
+#: older name.
+read_image_file = read_image
 
 
 @TRANSFORMS.register_module()
@@ -424,7 +404,6 @@ class LoadObjectIdMap(BaseTransform):
         self.allow_grey = allow_grey
 
     def transform(self, results: dict) -> dict:
-        from mmcorr.evaluation.davis_folders import read_id_png
         path = results['seg_map_path']
         ids = read_id_png(path, self.allow_grey)
         check_label_size(ids.shape, results.get('ori_shape'), path,

@@ -78,7 +78,7 @@ class MultiViewVisualizationHook(Hook):
 @HOOKS.register_module()
 class PredictionWriterHook(Hook):
     """Write each test prediction of a multi-view model under ``out_dir`` in
-    its field's format (:mod:`mmcorr.evaluation.prediction_writers`):
+    its field's format (:mod:`mmcorr.fileio`):
     matched points as JSON (the source's ground-truth keypoints when the
     sample has them, else the 100 most confident matches), co-saliency
     maps as 8-bit PNGs, propagated masks as DAVIS-indexed PNGs, panoptic
@@ -106,7 +106,7 @@ class PredictionWriterHook(Hook):
 
     def write(self, task: str, model, sample, name: str) -> None:
         """One predicted sample of ``task`` -> its files."""
-        from mmcorr.evaluation import prediction_writers as writers
+        from mmcorr import fileio as writers
         from mmcorr.structures import predictions as to_arrays
         views = sample.views
         if task == 'correspondence':

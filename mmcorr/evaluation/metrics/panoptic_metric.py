@@ -8,6 +8,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
 from mmcorr.registry import METRICS
+from mmcorr.structures.predictions import panoptic_segments
 from ..panoptic_quality import PQStat, pq_single_image, pq_summary
 
 __all__ = ['PanopticQualityMetric', 'panoptic_segments']
@@ -18,58 +19,6 @@ def _array(field) -> np.ndarray:
     data = data.detach().cpu().numpy() if hasattr(data, 'detach') else \
         np.asarray(data)
     return data[0] if data.ndim == 3 else data
-
-
-def panoptic_segments(instance_ids: np.ndarray, semantic: np.ndarray,
-                      instance_labels: Optional[Sequence[int]],
-                      num_stuff: int, min_area: int = 1
-                      ) -> Tuple[np.ndarray, List[dict]]:
-    """An instance map and a semantic map as COCO panoptic segments (the
-    official ``convert_to_coco_format``): one segment per stuff class over
-    its pixels outside every instance, one per instance.
-
-    Args:
-        instance_ids (np.ndarray): ``(H, W)``, 0 = none, ``1..M``.
-        semantic (np.ndarray): ``(H, W)`` class indices (-1 or any value
-            ``< 0`` = unlabelled: VOID).
-        instance_labels: The class of instance ``i + 1`` (a thing class,
-            ``>= num_stuff``); ``None``: the majority semantic class under
-            each instance.
-        num_stuff (int): Classes ``0 .. num_stuff - 1`` are stuff.
-        min_area (int): Smaller segments are left out (VOID).
-
-    Returns:
-        tuple: Segment ids ``(H, W)`` int64 (0 VOID) and ``segments_info``
-        (``id``, ``category_id`` = class index, ``iscrowd`` 0, ``area``;
-        things also their ``instance_id``).
-    """
-    ids = np.zeros(instance_ids.shape, np.int64)
-    segments = []
-
-    def add(mask: np.ndarray, category: int, **extra) -> None:
-        area = int(mask.sum())
-        if area < min_area:
-            return
-        segments.append(dict(id=len(segments) + 1, category_id=int(category),
-                             iscrowd=0, area=area, **extra))
-        ids[mask] = len(segments)
-
-    stuff = np.where(instance_ids > 0, -1, semantic)
-    for label in np.unique(stuff):
-        if 0 <= label < num_stuff:
-            add(stuff == label, label)
-    for index in np.unique(instance_ids[instance_ids > 0]):
-        mask = instance_ids == index
-        if instance_labels is not None:
-            label = int(instance_labels[index - 1])
-        else:
-            votes = semantic[mask]
-            votes = votes[votes >= num_stuff]
-            if len(votes) == 0:
-                continue  # an instance on no thing pixel: VOID
-            label = int(np.bincount(votes).argmax())
-        add(mask, label, instance_id=int(index))
-    return ids, segments
 
 
 @METRICS.register_module()
