@@ -390,7 +390,7 @@ class LoadObjectIdMap(BaseTransform):
     YouTube-VOS: a palette PNG whose indices are the object ids, 255 void).
 
     Reads ``seg_map_path`` with
-    :func:`mmcorr.evaluation.read_id_png`: a missing file, a corrupt one or
+    :func:`mmcorr.fileio.read_id_png`: a missing file, a corrupt one or
     one that is not an indexed PNG (an RGB rendering of the masks, say) is
     refused with a message naming the file; grey single-channel id PNGs
     are accepted with ``allow_grey=True``.
