@@ -54,6 +54,33 @@ def inference_pipeline(cfg: Config, keep: Sequence[str] = ()) -> Compose:
     return pipeline
 
 
+def one_or_many(inputs, is_whole, what: str) -> list:
+    """Inputs whose one sample is itself a folder, a file or a list (a
+    group, a clip) -> the list of samples: a path is one sample; a list is
+    several when every entry ``is_whole`` (a list or a whole path), else
+    one sample of those entries."""
+    if isinstance(inputs, (str, os.PathLike)):
+        return [inputs]
+    if isinstance(inputs, (list, tuple)):
+        if inputs and all(isinstance(i, (list, tuple)) or is_whole(i)
+                          for i in inputs):
+            return list(inputs)
+        return [list(inputs)]
+    raise TypeError(f'inputs must be {what} or a list of them, got '
+                    f'{type(inputs).__name__}')
+
+
+def per_sample(value, index: int, count: int, name: str, what: str):
+    """A call option for sample ``index``: the value itself for one sample,
+    its ``index``-th entry for several (it must have ``count``)."""
+    if value is None or count == 1:
+        return value
+    if not isinstance(value, (list, tuple)) or len(value) != count:
+        raise ValueError(f'{count} {what}s: {name} must be a list with one '
+                         f'entry per {what}')
+    return value[index]
+
+
 def sample_name(source: Any, index: int) -> str:
     """A file-name stem for input ``index``: its path's stem, else
     ``'{index:05d}'``."""

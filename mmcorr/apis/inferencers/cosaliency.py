@@ -8,7 +8,8 @@ from mmcorr.fileio import write_saliency_maps
 from mmcorr.registry import INFERENCERS
 from mmcorr.structures import predictions as to_arrays
 from ..inference import read_input_image
-from .base import MultiViewInferencer, sample_name
+from .base import (MultiViewInferencer, one_or_many, per_sample,
+                   sample_name)
 from .folders import image_files, is_image_folder
 from .sism_pipeline import adapt_sism_pipeline, sism_entry, sism_loader
 
@@ -40,17 +41,8 @@ class CoSaliencyInferencer(MultiViewInferencer):
     kept_loaders = ('LoadSaliencyMap', )
 
     def _inputs_to_list(self, inputs) -> list:
-        if isinstance(inputs, (str, os.PathLike)):
-            return [inputs]
-        if isinstance(inputs, (list, tuple)) and inputs and all(
-                isinstance(g, (list, tuple)) or is_image_folder(g)
-                for g in inputs):
-            return list(inputs)
-        if isinstance(inputs, (list, tuple)):
-            return [list(inputs)]
-        raise TypeError('inputs must be a group (a folder, or a list of '
-                        'images) or a list of groups, got '
-                        f'{type(inputs).__name__}')
+        return one_or_many(inputs, is_image_folder,
+                           'a group (a folder, or a list of images)')
 
     def _group(self, group, index: int) -> List:
         if isinstance(group, (str, os.PathLike)):
@@ -95,13 +87,7 @@ class CoSaliencyInferencer(MultiViewInferencer):
         ``index``-th entry for several; a folder is matched by stem."""
         if sisms is None:
             return None
-        if self._num_inputs > 1:
-            if not isinstance(sisms, (list, tuple)) or \
-                    len(sisms) != self._num_inputs:
-                raise ValueError(
-                    f'{self._num_inputs} groups: sisms must be a list with '
-                    'one entry per group (a folder, or a list of maps)')
-            sisms = sisms[index]
+        sisms = per_sample(sisms, index, self._num_inputs, 'sisms', 'group')
         if isinstance(sisms, (str, os.PathLike)):
             by_stem = {sample_name(p, 0): p
                        for p in image_files(sisms, 'the sisms folder')}

@@ -11,8 +11,9 @@ from mmcorr.fileio import read_id_png, read_video, write_propagated_masks
 from mmcorr.registry import INFERENCERS
 from mmcorr.structures import predictions as to_arrays
 from ..inference import read_input_image
-from .base import MultiViewInferencer, sample_name
-from .folders import image_files, is_image_folder
+from .base import (MultiViewInferencer, one_or_many, per_sample,
+                   sample_name)
+from .folders import IMAGE_EXTENSIONS, image_files, is_image_folder
 from .prompts import mask_from_box, mask_from_points
 
 
@@ -84,29 +85,11 @@ class VideoPropagationInferencer(MultiViewInferencer):
     preprocess_kwargs = {'first_mask', 'points', 'box'}
 
     def _inputs_to_list(self, inputs) -> list:
-        if isinstance(inputs, (str, os.PathLike)):
-            return [inputs]
-        if isinstance(inputs, (list, tuple)) and inputs and all(
-                isinstance(c, (list, tuple)) or (
-                    isinstance(c, (str, os.PathLike)) and (
-                        is_image_folder(c) or not os.fspath(c).lower()
-                        .endswith(('.jpg', '.jpeg', '.png', '.bmp'))))
-                for c in inputs):
-            return list(inputs)
-        if isinstance(inputs, (list, tuple)):
-            return [list(inputs)]
-        raise TypeError('inputs must be a clip (a video file, a frame '
-                        'folder or a list of frames) or a list of clips, '
-                        f'got {type(inputs).__name__}')
-
-    def _per_clip(self, value, index: int, name: str):
-        if value is None or self._num_inputs == 1:
-            return value
-        if not isinstance(value, (list, tuple)) or \
-                len(value) != self._num_inputs:
-            raise ValueError(f'{self._num_inputs} clips: {name} must be a '
-                             'list with one entry per clip')
-        return value[index]
+        return one_or_many(
+            inputs, lambda c: isinstance(c, (str, os.PathLike)) and (
+                is_image_folder(c) or not os.fspath(c).lower().endswith(
+                    IMAGE_EXTENSIONS)),
+            'a clip (a video file, a frame folder or a list of frames)')
 
     def _prepare(self, item, index, first_mask=None, points=None,
                  box=None) -> dict:
@@ -122,7 +105,8 @@ class VideoPropagationInferencer(MultiViewInferencer):
             raise ValueError(f'{what}: the frames must share one size, got '
                              f'{sorted(shapes)}')
         first = images[0][1]
-        prompts = {k: self._per_clip(v, index, k) for k, v in
+        prompts = {k: per_sample(v, index, self._num_inputs, k, 'clip')
+                   for k, v in
                    (('first_mask', first_mask), ('points', points),
                     ('box', box))}
         given = [k for k, v in prompts.items() if v is not None]
