@@ -54,15 +54,15 @@ $(STAMP): requirements/build.txt requirements/runtime.txt requirements/mminstall
 	touch $(STAMP)
 
 data: $(STAMP)
-	$(PY) tools/misc/generate_shape_scenes.py $(DATA_ROOT)
-	$(PY) tools/misc/generate_photo_objects.py $(CORR_ROOT)
-	$(PY) tools/misc/generate_photo_groups.py $(COSAL_ROOT)
-	$(PY) tools/misc/generate_photo_videos.py $(VOS_ROOT)
-	$(PY) tools/misc/fetch_real_videos.py $(REAL_VIDEO_ROOT)
-	$(PY) tools/misc/generate_toy_instances.py $(TOY_ROOT) --size 64 --objects 4 13 \
+	$(PY) tools/dataset_converters/generate_shape_scenes.py $(DATA_ROOT)
+	$(PY) tools/dataset_converters/generate_photo_objects.py $(CORR_ROOT)
+	$(PY) tools/dataset_converters/generate_photo_groups.py $(COSAL_ROOT)
+	$(PY) tools/dataset_converters/generate_photo_videos.py $(VOS_ROOT)
+	$(PY) tools/dataset_converters/fetch_real_videos.py $(REAL_VIDEO_ROOT)
+	$(PY) tools/dataset_converters/generate_toy_instances.py $(TOY_ROOT) --size 64 --objects 4 13 \
 		--train 2000 --val 0 --test 100
-	$(PY) tools/misc/fetch_stardist_nuclei.py $(NUCLEI_ROOT)
-	$(PY) tools/misc/fetch_graffiti_pair.py $(GRAFFITI_ROOT)
+	$(PY) tools/dataset_converters/fetch_stardist_nuclei.py $(NUCLEI_ROOT)
+	$(PY) tools/dataset_converters/fetch_graffiti_pair.py $(GRAFFITI_ROOT)
 
 # Every method on its embedded benchmark (CPU), one seed, starting from the
 # ImageNet EfficientNet-Lite0 where the official recipe starts from ImageNet

@@ -32,7 +32,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from mmcorr.compat import replace_sync_bn
+from mmcorr.utils import replace_sync_bn
 
 CONFIGS = OrderedDict([
     ('FPN-R50 (mmseg FPN neck)',

@@ -4,7 +4,7 @@ import mmcv
 import mmengine
 from mmengine.utils import digit_version
 
-from .compat import apply_compat
+from .checkpoint_io import install_checkpoint_loaders
 from .version import __version__, version_info
 
 MMCV_MIN, MMCV_MAX = '2.0.0rc4', '2.2.0'
@@ -20,6 +20,6 @@ def _check_version(name: str, version: str, low: str, high: str) -> None:
 
 _check_version('mmcv', mmcv.__version__, MMCV_MIN, MMCV_MAX)
 _check_version('mmengine', mmengine.__version__, MMENGINE_MIN, MMENGINE_MAX)
-apply_compat()
+install_checkpoint_loaders()
 
 __all__ = ['__version__', 'version_info']

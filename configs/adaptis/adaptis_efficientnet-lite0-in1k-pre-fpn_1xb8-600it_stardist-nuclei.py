@@ -1,5 +1,5 @@
 # AdaptIS on the real nuclei of the stardist wheel (left half to train, the
-# right half's 57 nuclei to test; tools/misc/fetch_stardist_nuclei.py),
+# right half's 57 nuclei to test; tools/dataset_converters/fetch_stardist_nuclei.py),
 # starting from ImageNet features: the Lite0 + FPN trunk of the ImageNet
 # ToyV2-spec recipe (adaptis_efficientnet-lite0-in1k-pre-fpn_1xb8-1000it_
 # toy-v2-64px.py), the nuclei schedule of the from-scratch recipe (600

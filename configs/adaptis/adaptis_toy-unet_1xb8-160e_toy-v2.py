@@ -3,7 +3,7 @@
 # NFL (alpha .5, gamma 2) + 0.75 x semantic NFL (gamma 1), Adam 5e-4 with
 # cosine decay over 160 epochs of 10000 images (epoch_len), batch 8.
 _base_ = [
-    '../_base_/models/adaptis_toy_unet.py', '../_base_/datasets/toy_v2.py',
+    '../_base_/models/adaptis_toy-unet.py', '../_base_/datasets/toy_v2.py',
     '../_base_/default_runtime.py'
 ]
 iters_per_epoch = 10000 // 8

@@ -1,5 +1,5 @@
 # AdaptIS on real touching instances: the fluorescence nuclei image of the
-# stardist wheel (2018 Data Science Bowl; tools/misc/fetch_stardist_nuclei.py,
+# stardist wheel (2018 Data Science Bowl; tools/dataset_converters/fetch_stardist_nuclei.py,
 # `make data`): stage 1 on 105 64 x 64 tiles of its LEFT half, the toy model
 # and recipe of the embedded benchmark (12 points per image, Adam 5e-4,
 # cosine, bfloat16), 600 iterations. Stage 2:

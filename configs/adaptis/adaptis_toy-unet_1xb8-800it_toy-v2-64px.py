@@ -2,7 +2,7 @@
 # instance head, semantic head) trained from scratch on ToyV2-spec data
 # generated at 64 x 64 with 4-13 objects (ToyV2's density on a quarter of
 # its area; `make data` or
-#   python tools/misc/generate_toy_instances.py data/toy_v2_64 --size 64 \
+#   python tools/dataset_converters/generate_toy_instances.py data/toy_v2_64 --size 64 \
 #       --objects 4 13 --train 2000 --val 0 --test 100),
 # 12 points per image, the official losses, Adam 5e-4 with cosine decay,
 # 800 iterations of 8 images under bfloat16 autocast (about 11 minutes on

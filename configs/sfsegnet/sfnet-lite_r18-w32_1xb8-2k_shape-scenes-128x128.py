@@ -1,7 +1,7 @@
 # SFNet-Lite-R18 on ShapeScenes at the demo width, trained like the FPN
 # baseline (configs/fpn/fpn_r18-w32_1xb8-2k_shape-scenes-128x128.py).
 _base_ = [
-    '../_base_/models/sfnet_lite_r18.py',
+    '../_base_/models/sfnet-lite_r18.py',
     '../_base_/datasets/shape_scenes.py', '../_base_/segmentation_runtime.py',
     '../_base_/schedules/schedule_cpu_2k.py'
 ]

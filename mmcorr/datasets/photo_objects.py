@@ -9,10 +9,10 @@ from mmseg.datasets import BaseSegDataset
 from mmcorr.registry import DATASETS
 from .load_errors import ClearLoadErrorsMixin, check_dir
 from .pair_csv import CsvFormatError, PairCsvDataset, parse_numbers, stack_xy
-from .synthetic.photo_objects import CLASSES, PALETTE
+from .synthetic.photo_objects_generator import CLASSES, PALETTE
 
 GENERATE_HINT = ('Generate PhotoObjects with `python '
-                 'tools/misc/generate_photo_objects.py <data_root>` '
+                 'tools/dataset_converters/generate_photo_objects.py <data_root>` '
                  '(or `make data`).')
 
 

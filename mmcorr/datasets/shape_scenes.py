@@ -6,10 +6,10 @@ from mmseg.datasets import BaseSegDataset
 
 from mmcorr.registry import DATASETS
 from .load_errors import ClearLoadErrorsMixin, check_dir
-from .synthetic.shape_scenes import CLASSES, PALETTE
+from .synthetic.shape_scenes_generator import CLASSES, PALETTE
 
 GENERATE_HINT = ('Generate ShapeScenes with `python '
-                 'tools/misc/generate_shape_scenes.py <data_root>` '
+                 'tools/dataset_converters/generate_shape_scenes.py <data_root>` '
                  '(or `make data`).')
 
 

@@ -13,7 +13,7 @@ from .load_errors import ClearLoadErrorsMixin, check_dir
 __all__ = ['AdaptISToyDataset']
 
 GENERATE_HINT = ('Generate ToyV2-spec data with `python '
-                 'tools/misc/generate_toy_instances.py <data_root>` (or '
+                 'tools/dataset_converters/generate_toy_instances.py <data_root>` (or '
                  '`make data`), or download the official ToyV2 (README of '
                  'saic-vul/adaptis).')
 _NAME = re.compile(r'^(?P<stem>.+?)(?:_(?P<n>\d+))?_rgb\.png$')

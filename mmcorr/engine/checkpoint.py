@@ -13,7 +13,7 @@ from mmengine.logging import print_log
 from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.runner import CheckpointLoader
 
-from mmcorr.compat import CheckpointFormatError, checkpoint_format
+from mmcorr.checkpoint_io import CheckpointFormatError, checkpoint_format
 
 __all__ = [
     'CheckpointMismatchError', 'StateDictMismatch', 'compare_state_dicts',

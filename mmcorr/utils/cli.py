@@ -6,8 +6,8 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
-from mmcorr.compat import (prepare_cpu_distributed,
-                           set_unsafe_checkpoint_loading)
+from mmcorr.checkpoint_io import set_unsafe_checkpoint_loading
+from mmcorr.utils.cpu_distributed import prepare_cpu_distributed
 
 
 def add_runner_args(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +50,7 @@ def config_from_args(args) -> Config:
 
     work_dir priority: ``--work-dir`` > config > ``./work_dirs/<config name>``.
     On a machine without CUDA a distributed launcher gets gloo and DDP without
-    ``device_ids`` (see :func:`mmcorr.compat.prepare_cpu_distributed`).
+    ``device_ids`` (see :func:`mmcorr.utils.prepare_cpu_distributed`).
     """
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher

@@ -3,7 +3,7 @@
 switch reset, for the safe-loading tests."""
 import os
 
-from mmcorr.compat import set_unsafe_checkpoint_loading
+from mmcorr.checkpoint_io import set_unsafe_checkpoint_loading
 
 
 class RunsCodeOnLoad:

@@ -12,7 +12,7 @@ from mmengine.registry import DefaultScope
 from mmcorr.apis import init_model, load_config
 # not collected by pytest under its own name
 from mmcorr.apis import test_pipeline as build_test_pipeline
-from mmcorr.compat.checkpoint import UnsafeCheckpointError
+from mmcorr.checkpoint_io.safe_loading import UnsafeCheckpointError
 from mmcorr.engine import CheckpointMismatchError
 from hostile import RunsCodeOnLoad, reset_unsafe_loading
 

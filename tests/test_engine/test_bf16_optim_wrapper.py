@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from mmcorr.models.layers import WindowedMemoryReader
-from mmcorr.models.layers.cosaliency import CoSaliencyBranch
+from mmcorr.models.layers.icnet_blocks import CoSaliencyBranch
 from mmcorr.registry import MODELS, OPTIM_WRAPPERS
 
 

@@ -13,7 +13,7 @@ from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 from paths import REPO
 
-from mmcorr.compat import replace_sync_bn
+from mmcorr.utils import replace_sync_bn
 
 from mmcorr.structures import MultiViewDataSample, ViewDataSample
 

@@ -18,7 +18,7 @@ import torch
 from cli_options import data_options
 from paths import REPO
 
-from mmcorr.compat import load_checkpoint_file
+from mmcorr.checkpoint_io import load_checkpoint_file
 
 
 def epoch_config(tiny_fpn_config, folder, num_workers):

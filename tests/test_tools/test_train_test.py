@@ -14,7 +14,7 @@ import torch
 
 from cli_options import data_options
 
-from mmcorr.compat import load_checkpoint_file
+from mmcorr.checkpoint_io import load_checkpoint_file
 
 
 def test_train_then_test_checkpoint(run_tool, tiny_fpn_config,

@@ -1,7 +1,7 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """PCK of a correspondence model on a real image pair related by a known
 homography (default: the Graffiti pair, ``make data`` or
-``python tools/misc/fetch_graffiti_pair.py data/graffiti``).
+``python tools/dataset_converters/fetch_graffiti_pair.py data/graffiti``).
 
 Protocol:
 
@@ -71,7 +71,7 @@ def read_image(path: str) -> np.ndarray:
         return fileio.read_image(path)
     except FileNotFoundError:
         raise SystemExit(f'eval_homography_pair.py: error: {path} does not '
-                         'exist (make data, or python tools/misc/'
+                         'exist (make data, or python tools/dataset_converters/'
                          'fetch_graffiti_pair.py data/graffiti)')
     except fileio.UnreadableFileError as error:
         raise SystemExit(f'eval_homography_pair.py: error: {error}')

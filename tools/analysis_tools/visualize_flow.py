@@ -20,7 +20,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from mmcorr.compat import replace_sync_bn
+from mmcorr.utils import replace_sync_bn
 from mmcorr.engine import load_model_checkpoint
 from mmcorr.fileio import read_image
 from mmcorr.ops.coordinates import flow_to_pixels

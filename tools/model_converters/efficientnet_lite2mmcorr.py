@@ -13,7 +13,7 @@ ImageNet classifier ``fc.*`` is kept only with ``--prefix ''``.
 """
 import sys
 
-from mmcorr.compat import resolve_package_path
+from mmcorr.checkpoint_io import resolve_package_path
 from mmcorr.models.converters import (Conversion, convert_efficientnet_lite,
                                       run_converter)
 

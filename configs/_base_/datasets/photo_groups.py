@@ -1,5 +1,5 @@
 # PhotoGroups: the embedded co-saliency benchmark (make data, or
-# python tools/misc/generate_photo_groups.py data/photo_groups): groups of
+# python tools/dataset_converters/generate_photo_groups.py data/photo_groups): groups of
 # 6 images of 128 x 128 composed from scikit-image's real photographs, exact
 # masks of the common object, SISMs that mark every object (the baseline).
 # COCO9213's layout; the test categories never appear in training.

@@ -1,5 +1,5 @@
 # PhotoObjects: the embedded correspondence benchmark (make data, or
-# python tools/misc/generate_photo_objects.py data/photo_objects).
+# python tools/dataset_converters/generate_photo_objects.py data/photo_objects).
 # Training pairs are made on the fly from one image and its mask, as SFNet
 # makes them from PASCAL VOC; the held-out pairs have exact keypoints.
 data_root = 'data/photo_objects'

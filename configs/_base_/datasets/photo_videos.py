@@ -1,5 +1,5 @@
 # PhotoVideos: the embedded video object segmentation benchmark (make data, or
-# python tools/misc/generate_photo_videos.py data/photo_videos): clips of
+# python tools/dataset_converters/generate_photo_videos.py data/photo_videos): clips of
 # 96 x 128 composed from scikit-image's real photographs, objects that move,
 # rotate, scale, deform and occlude each other over a panning background,
 # with exact masks. Training clips (no masks) in YouTube-VOS'

@@ -1,5 +1,5 @@
 # ShapeScenes: the embedded procedural dataset (make data, or
-# python tools/misc/generate_shape_scenes.py data/shape_scenes).
+# python tools/dataset_converters/generate_shape_scenes.py data/shape_scenes).
 dataset_type = 'ShapeScenesDataset'
 data_root = 'data/shape_scenes'
 crop_size = (128, 128)

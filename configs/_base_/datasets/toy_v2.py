@@ -1,6 +1,6 @@
 # AdaptIS' toy data in the official layout (<root>/<split>/*_rgb.png with
 # 16-bit *_im.png instance ids): the official ToyV2 (saic-vul/adaptis README)
-# or ToyV2-spec data from tools/misc/generate_toy_instances.py (make data).
+# or ToyV2-spec data from tools/dataset_converters/generate_toy_instances.py (make data).
 # An image with its query points is a one-view sample. Training: random
 # flips (albumentations' Flip: horizontal, vertical or both, p = .5), then
 # 12 points per image, each on an independently drawn object (stage 1).

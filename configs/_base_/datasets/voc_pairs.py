@@ -1,5 +1,5 @@
 # SFNet's training data: PASCAL VOC 2012 segmentation images (those not in
-# PF-PASCAL's test pairs, listed by tools/misc/make_voc_correspondence_split.py)
+# PF-PASCAL's test pairs, listed by tools/dataset_converters/make_voc_correspondence_split.py)
 # with every labelled pixel as foreground; each image becomes a pair through
 # two random affine warps and colour jitter (Pascal_Seg_Synth).
 voc_root = 'data/VOCdevkit/VOC2012'

@@ -3,7 +3,8 @@
 
 Every tool is ``SRC DST [--unsafe-load] [its own options]`` and runs
 :func:`run_converter`: read SRC with mmcorr's safe loader
-(:func:`mmcorr.compat.load_checkpoint_file`; ``--unsafe-load`` opts out),
+(:func:`mmcorr.checkpoint_io.load_checkpoint_file`; ``--unsafe-load``
+opts out),
 convert it, print what was left out, save DST as
 ``{'state_dict': ..., 'meta': ...}`` (no ``meta`` when the tool gives none).
 A converter refuses a source by raising :class:`ConversionError`: the
@@ -15,7 +16,8 @@ from typing import Any, Callable, List, Mapping, Optional, Sequence
 
 import torch
 
-from mmcorr.compat import load_checkpoint_file, set_unsafe_checkpoint_loading
+from mmcorr.checkpoint_io import (load_checkpoint_file,
+                                  set_unsafe_checkpoint_loading)
 from .common import ConversionError
 
 __all__ = ['Conversion', 'converter_parser', 'run_converter']

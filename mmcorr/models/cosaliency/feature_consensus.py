@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmcorr.registry import MODELS
-from ..layers.cosaliency import intra_saliency_vectors
+from ..layers.icnet_blocks import intra_saliency_vectors
 from ..multi_view_model import MultiViewModel
 
 __all__ = ['FeatureConsensusCoSaliency']

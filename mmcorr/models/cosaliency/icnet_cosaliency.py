@@ -12,9 +12,9 @@ import torch.nn as nn
 from torch import Tensor
 
 from mmcorr.registry import MODELS
-from ..layers.cosaliency import (CoSaliencyModule, GuidedDecoderBlock,
-                                 ResidualBlock, norm_layer,
-                                 resize_corner_aligned)
+from ..layers.icnet_blocks import (CoSaliencyModule, GuidedDecoderBlock,
+                                   ICNetResidualBlock, norm_layer,
+                                   resize_corner_aligned)
 from ..multi_view_model import MultiViewModel
 from ..saliency import check_sisms
 
@@ -143,8 +143,8 @@ class ICNetCoSaliency(MultiViewModel):
                                        norm_cfg=norm_cfg)
         self.cosal4 = CoSaliencyModule((height // 8, width // 8), rscf_keys,
                                        norm_cfg=norm_cfg)
-        self.merge56 = ResidualBlock(128, norm_cfg)
-        self.merge45 = nn.Sequential(ResidualBlock(128, norm_cfg),
+        self.merge56 = ICNetResidualBlock(128, norm_cfg)
+        self.merge45 = nn.Sequential(ICNetResidualBlock(128, norm_cfg),
                                      nn.Conv2d(128, 32, 1))
         self.predict4 = nn.Conv2d(32, 1, 1)
         self.decoder3 = GuidedDecoderBlock(256, norm_cfg=norm_cfg)

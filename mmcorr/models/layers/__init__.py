@@ -8,7 +8,7 @@ from .fuse_conv_bn import fuse_conv_bn
 from .flow_alignment import FlowAlignmentModule, GatedDualFlowAlignmentModule
 from .pyramid_context import PyramidPoolingContext
 from .residual_adaptation import ResidualAdaptation
-from .windowed_memory import WindowedMemoryReader, memory_gaps
+from .mast_memory import WindowedMemoryReader, memory_gaps
 
 __all__ = [
     'AdaptiveInstanceNorm', 'ConvMapController', 'FCController',

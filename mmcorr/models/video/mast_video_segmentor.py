@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmcorr.registry import MODELS
-from ..layers.windowed_memory import memory_gaps
+from ..layers.mast_memory import memory_gaps
 from ..multi_view_model import MultiViewModel
 
 __all__ = ['MASTVideoSegmentor', 'drop_colour_channel', 'one_hot_labels']

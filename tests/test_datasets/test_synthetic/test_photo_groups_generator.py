@@ -10,8 +10,10 @@ import cv2
 import numpy as np
 
 from mmcorr.datasets.synthetic import generate_photo_groups
-from mmcorr.datasets.synthetic.photo_groups import (BACKGROUNDS, CATEGORIES,
-                                                    GroupPool, compose)
+from mmcorr.datasets.synthetic.photo_groups_generator import (BACKGROUNDS,
+                                                              CATEGORIES,
+                                                              GroupPool,
+                                                              compose)
 
 
 def test_test_categories_share_no_outline_or_photo_with_training():

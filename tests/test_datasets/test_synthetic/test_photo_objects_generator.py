@@ -11,8 +11,10 @@ import cv2
 import numpy as np
 
 from mmcorr.datasets import generate_photo_objects
-from mmcorr.datasets.synthetic.photo_objects import (PHOTOS, PhotoPool,
-                                                     coin_objects, compose)
+from mmcorr.datasets.synthetic.photo_objects_generator import (PHOTOS,
+                                                               PhotoPool,
+                                                               coin_objects,
+                                                               compose)
 
 
 def read_pairs(root):
@@ -53,7 +55,7 @@ def test_composite_mask_is_exactly_the_pasted_object():
 
 
 def compose_background_only(rng, pool, size):
-    from mmcorr.datasets.synthetic.photo_objects import random_crop
+    from mmcorr.datasets.synthetic.photo_objects_generator import random_crop
     backgrounds = PHOTOS['train']['backgrounds']
     background = pool.photo(backgrounds[rng.integers(len(backgrounds))])
     return random_crop(rng, background, (size, size), 0.4)

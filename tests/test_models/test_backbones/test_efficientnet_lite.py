@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from efficientnet_lite_pytorch import EfficientNet
 from skimage import data as skdata
 
-from mmcorr.compat import resolve_package_path
+from mmcorr.checkpoint_io import resolve_package_path
 from mmcorr.models.backbones import EfficientNetLite
 from mmcorr.models.backbones.efficientnet_lite import (
     efficientnet_lite_stages, round_channels)
@@ -152,7 +152,7 @@ def test_converter_tool_writes_backbone_weights(tmp_path, state):
     file (a package:// name) writes weights that load strictly."""
     from converter_tools import load_tool
 
-    from mmcorr.compat import load_checkpoint_file
+    from mmcorr.checkpoint_io import load_checkpoint_file
     dst = str(tmp_path / 'lite0.pth')
     tool = load_tool('efficientnet_lite2mmcorr')
     assert tool.main([WEIGHTS, dst, '--prefix', '']) == 0

@@ -5,7 +5,7 @@ import torch
 from alignseg_fixtures import randn
 from converter_tools import load_tool
 
-from mmcorr.compat import load_checkpoint_file
+from mmcorr.checkpoint_io import load_checkpoint_file
 from mmcorr.models.converters.alignseg import (ABN_EPS, convert_alignseg,
                                                official_module_map,
                                                unwrap_state_dict)

@@ -4,7 +4,7 @@ import pytest
 import torch
 from converter_tools import load_tool
 
-from mmcorr.compat import load_checkpoint_file
+from mmcorr.checkpoint_io import load_checkpoint_file
 
 
 @pytest.mark.parametrize('name, source, saved', [

@@ -11,7 +11,7 @@ from converter_tools import load_tool
 from mmengine.config import Config
 from paths import PARITY_DIR, REPO
 
-from mmcorr.compat import load_checkpoint_file
+from mmcorr.checkpoint_io import load_checkpoint_file
 from mmcorr.models.converters import (ConversionError, convert_sfsegnet,
                                       detect_sfsegnet_head)
 from mmcorr.registry import MODELS

@@ -4,7 +4,7 @@
 import pytest
 import torch
 
-from mmcorr.models.layers.cosaliency import rearranged_self_correlation
+from mmcorr.models.layers.icnet_blocks import rearranged_self_correlation
 from mmcorr.registry import MODELS
 
 SIZE = (64, 64)

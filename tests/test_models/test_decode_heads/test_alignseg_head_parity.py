@@ -25,7 +25,7 @@ from mmengine.registry import DefaultScope
 from parity_rule import seeded_state_dict, seeded_tensor
 from paths import PARITY_DIR, REPO
 
-from mmcorr.compat import replace_sync_bn
+from mmcorr.utils import replace_sync_bn
 from mmcorr.models.converters.alignseg import convert_alignseg
 from mmcorr.registry import MODELS
 

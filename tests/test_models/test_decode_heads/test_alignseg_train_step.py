@@ -43,7 +43,7 @@ from paths import PARITY_DIR, REPO
 from train_step import (compare_digests, digest_names, gradient_digest,
                         load_fixture, named_gradients, relative_difference)
 
-from mmcorr.compat import replace_sync_bn
+from mmcorr.utils import replace_sync_bn
 from mmcorr.models.converters.alignseg import (ABN_EPS, convert_alignseg,
                                                official_module_map)
 from mmcorr.registry import MODELS

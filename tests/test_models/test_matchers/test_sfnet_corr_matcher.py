@@ -397,7 +397,7 @@ def test_voc_split_excludes_pf_pascal_test_images(tmp_path, run_tool):
                       'PF-dataset-PASCAL/JPEGImages/2007_000129.jpg,'
                       'PF-dataset-PASCAL/JPEGImages/2009_000001.jpg,'
                       '1,1,1,1,1\n')
-    run_tool(['tools/misc/make_voc_correspondence_split.py', voc,
+    run_tool(['tools/dataset_converters/make_voc_correspondence_split.py', voc,
               str(pf_csv)])
     with open(osp.join(voc, 'ImageSets/Segmentation/'
                        'trainval_wo_pf_pascal_test.txt')) as f:

@@ -18,7 +18,7 @@ matches both outputs to 6e-5, within the issue's 1e-4. The default
 of the 5376 values further than 1e-4 (measured; the count moves with the
 BLAS build and threads, 15 in an earlier run; loose bounds below). The reader's
 exactness is tested to 1e-10 in float64 against a pixel-by-pixel reference
-in ``test_windowed_memory.py``.
+in ``test_mast_memory.py``.
 """
 import json
 import os.path as osp

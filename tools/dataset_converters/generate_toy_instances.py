@@ -1,6 +1,6 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """Write AdaptIS-style toy instance data (ToyV2 spec by default):
-``python tools/misc/generate_toy_instances.py [ROOT]``.
+``python tools/dataset_converters/generate_toy_instances.py [ROOT]``.
 
 The official ToyV2 split is ``--train 25000 --val 1000 --test 1000``; the
 defaults are CPU-sized. Files: ``ROOT/<split>/{index:05d}_{n}_rgb.png``

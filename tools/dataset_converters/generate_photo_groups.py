@@ -1,6 +1,6 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """Write the embedded PhotoGroups co-saliency benchmark:
-``python tools/misc/generate_photo_groups.py [ROOT]``."""
+``python tools/dataset_converters/generate_photo_groups.py [ROOT]``."""
 import argparse
 import time
 

@@ -45,8 +45,8 @@ import cv2
 import numpy as np
 
 from mmcorr.fileio import write_id_png
-from .photo_groups import (BACKGROUNDS, CATEGORIES, GroupPool,
-                           category_name, make_instance)
+from .photo_groups_generator import (BACKGROUNDS, CATEGORIES, GroupPool,
+                                     category_name, make_instance)
 
 FORMAT_VERSION = 2  # 2: DAVIS folders at the root, dev split
 SPLIT_IDS = {'train': 0, 'test': 1, 'dev': 2}

@@ -94,7 +94,7 @@ def norm_layer(norm_cfg: Optional[Dict], channels: int) -> nn.Module:
     return build_norm_layer(norm_cfg or dict(type='BN'), channels)[1]
 
 
-class ResidualBlock(nn.Module):
+class ICNetResidualBlock(nn.Module):
     """``relu(x + conv3x3(relu(bn(conv3x3(x)))))`` (ICNet's ``Res``)."""
 
     def __init__(self, channels: int, norm_cfg: Optional[Dict] = None):
@@ -135,7 +135,7 @@ class CoSaliencyBranch(nn.Module):
         self.rscf_keys = rscf_keys
         self.conv = nn.Sequential(
             nn.Conv2d(self.grid[0] * self.grid[1], channels, 1),
-            ResidualBlock(channels, norm_cfg))
+            ICNetResidualBlock(channels, norm_cfg))
 
     def forward(self, features: Tensor, sisms: Tensor) -> Tensor:
         size = tuple(features.shape[-2:])
@@ -173,7 +173,7 @@ class CoSaliencyModule(nn.Module):
         super().__init__()
         self.branch = CoSaliencyBranch(grid, rscf_keys, channels, norm_cfg)
         self.fuse = nn.Sequential(nn.Conv2d(2 * channels, channels, 1),
-                                  ResidualBlock(channels, norm_cfg))
+                                  ICNetResidualBlock(channels, norm_cfg))
 
     def forward(self, features: Tensor, sisms: Tensor) -> Tensor:
         fore = self.branch(features, sisms)

@@ -1,5 +1,5 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
-"""Write the embedded ShapeScenes dataset: ``python tools/misc/generate_shape_scenes.py [ROOT]``."""
+"""Write the embedded ShapeScenes dataset: ``python tools/dataset_converters/generate_shape_scenes.py [ROOT]``."""
 import argparse
 import time
 

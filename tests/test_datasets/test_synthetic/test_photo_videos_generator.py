@@ -9,8 +9,9 @@ import pytest
 
 from mmcorr.datasets import DAVISVideoDataset, YouTubeVOSClipDataset
 from mmcorr.datasets.synthetic import generate_photo_videos
-from mmcorr.datasets.synthetic.photo_groups import CATEGORIES, category_name
-from mmcorr.datasets.synthetic.photo_videos import tint_if_grey
+from mmcorr.datasets.synthetic.photo_groups_generator import (CATEGORIES,
+                                                              category_name)
+from mmcorr.datasets.synthetic.photo_videos_generator import tint_if_grey
 from mmcorr.evaluation import read_id_png
 
 ARGS = dict(train_clips=2, test_clips=2, train_frames=6, test_frames=8,

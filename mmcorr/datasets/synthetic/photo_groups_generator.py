@@ -47,8 +47,8 @@ from typing import Dict, List, Tuple
 import cv2
 import numpy as np
 
-from .photo_objects import (PhotoPool, blob_mask, load_photo,
-                            random_crop)
+from .photo_objects_generator import (PhotoPool, blob_mask, load_photo,
+                                      random_crop)
 
 FORMAT_VERSION = 2
 SPLIT_IDS = {'train': 0, 'test': 1}

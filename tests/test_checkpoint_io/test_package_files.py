@@ -7,7 +7,8 @@ import pytest
 import torch
 from mmengine.runner import CheckpointLoader
 
-from mmcorr.compat import apply_compat, resolve_package_path
+from mmcorr.checkpoint_io import (install_checkpoint_loaders,
+                                  resolve_package_path)
 
 
 def test_resolves_a_file_a_package_ships():
@@ -34,7 +35,7 @@ def test_checkpoint_loader_reads_package_files(monkeypatch, tmp_path):
     (pkg / '__init__.py').write_text('')
     torch.save({'w': torch.arange(3.)}, pkg / 'models' / 'w.pth')
     monkeypatch.syspath_prepend(str(tmp_path))
-    apply_compat()  # what import mmcorr does: registers package://
+    install_checkpoint_loaders()  # as import mmcorr does: package://
     state = CheckpointLoader.load_checkpoint(
         'package://tiny_weights_pkg/models/w.pth', map_location='cpu')
     assert torch.equal(state['w'], torch.arange(3.))

@@ -14,8 +14,9 @@ import pytest
 import torch
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from mmcorr.compat import (CheckpointFormatError, UnsafeCheckpointError,
-                           cached_checkpoint_path, expected_sha256)
+from mmcorr.checkpoint_io import (
+    CheckpointFormatError, UnsafeCheckpointError, cached_checkpoint_path,
+    expected_sha256)
 
 
 class _CountingHandler(http.server.SimpleHTTPRequestHandler):
@@ -123,7 +124,7 @@ def test_model_zoo_schemes_download_through_mmcorr():
     from mmengine.runner import CheckpointLoader
     from mmengine.runner import checkpoint as mmengine_checkpoint
 
-    from mmcorr.compat import load_from_http
+    from mmcorr.checkpoint_io import load_from_http
     assert mmengine_checkpoint.load_from_http is load_from_http
     assert CheckpointLoader._get_checkpoint_loader(
         'https://x/y.pth') is load_from_http

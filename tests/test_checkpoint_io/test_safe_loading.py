@@ -13,9 +13,9 @@ from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner import CheckpointLoader
 from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint
 
-from mmcorr.compat import (CheckpointFormatError, UnsafeCheckpointError,
-                           checkpoint_format, load_checkpoint_file,
-                           safe_torch_load, set_unsafe_checkpoint_loading)
+from mmcorr.checkpoint_io import (
+    CheckpointFormatError, UnsafeCheckpointError, checkpoint_format,
+    load_checkpoint_file, safe_torch_load, set_unsafe_checkpoint_loading)
 from hostile import RunsCodeOnLoad, reset_unsafe_loading
 
 

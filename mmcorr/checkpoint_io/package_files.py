@@ -65,6 +65,6 @@ def resolve_package_path(name: str) -> str:
 
 def load_package_file(filename: str, map_location=None) -> Any:
     """mmengine ``CheckpointLoader`` scheme loader for ``package://``."""
-    from .checkpoint import load_checkpoint_file
+    from .safe_loading import load_checkpoint_file
     return load_checkpoint_file(
         resolve_package_path(filename), map_location=map_location)

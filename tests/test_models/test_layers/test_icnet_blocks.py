@@ -5,10 +5,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmcorr.models.layers.cosaliency import (CoSaliencyModule,
-                                             correlation_fusion,
-                                             intra_saliency_vectors,
-                                             rearranged_self_correlation)
+from mmcorr.models.layers.icnet_blocks import (CoSaliencyModule,
+                                               correlation_fusion,
+                                               intra_saliency_vectors,
+                                               rearranged_self_correlation)
 
 
 def _normalised(num=4, channels=6, size=(3, 5)):

@@ -1,6 +1,6 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """Write the embedded PhotoObjects correspondence benchmark:
-``python tools/misc/generate_photo_objects.py [ROOT]``."""
+``python tools/dataset_converters/generate_photo_objects.py [ROOT]``."""
 import argparse
 import time
 

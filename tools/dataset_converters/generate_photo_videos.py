@@ -1,6 +1,6 @@
 # Copyright (c) mmcorr contributors. All rights reserved.
 """Write the embedded PhotoVideos video object segmentation benchmark:
-``python tools/misc/generate_photo_videos.py [ROOT]``."""
+``python tools/dataset_converters/generate_photo_videos.py [ROOT]``."""
 import argparse
 import time
 

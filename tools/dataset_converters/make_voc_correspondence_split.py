@@ -2,7 +2,7 @@
 """Write SFNet's training list: PASCAL VOC 2012 segmentation images that are
 not in PF-PASCAL's test pairs.
 
-    python tools/misc/make_voc_correspondence_split.py \
+    python tools/dataset_converters/make_voc_correspondence_split.py \
         data/VOCdevkit/VOC2012 data/PF_Pascal/bbox_test_pairs_pf_pascal.csv
 
 reads ``ImageSets/Segmentation/trainval.txt`` under the VOC root and writes

@@ -4,7 +4,7 @@ the Graffiti pair (Oxford affine-covariant regions benchmark, images 1 and 3,
 800 x 640, a 40-degree change of viewpoint on a planar wall) and the
 homography between them, as Debian's ``opencv-doc`` package ships them in
 ``examples/data`` (``graf1.png``, ``graf3.png``, ``H1to3p.xml``).
-``python tools/misc/fetch_graffiti_pair.py [ROOT]``.
+``python tools/dataset_converters/fetch_graffiti_pair.py [ROOT]``.
 
 The ``.deb`` is downloaded with ``apt-get download`` (about 96 MB, into a
 temporary folder; never installed), the three files are extracted with
