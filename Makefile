@@ -21,9 +21,10 @@ TOY_ROOT := data/toy_v2_64
 NUCLEI_ROOT := data/stardist_nuclei
 # A real viewpoint-change pair with its homography (Debian's opencv-doc).
 GRAFFITI_ROOT := data/graffiti
-# The methods the demo trains and compares are the entries of DEMO_ENTRIES in
-# tools/analysis_tools/run_demo.py (adding a method = adding an entry); each
-# task of theirs gets a `make demo-<task>` target from this list.
+# The methods the demo trains and compares are the entries of
+# configs/<method>/benchmark.yaml, run by tools/analysis_tools/run_demo.py
+# (adding a method = adding its file); each task of theirs gets a
+# `make demo-<task>` target from this list.
 DEMO_TASKS := seg corr cosal vos panoptic
 DEMO_TARGETS := $(addprefix demo-,$(DEMO_TASKS))
 BENCHMARK_TARGETS := $(addprefix benchmark-,$(DEMO_TASKS))
