@@ -15,7 +15,7 @@
 # group's own, its running statistics an average over groups: with this
 # benchmark's few groups, the same weights scored S 0.643 / maxF 0.437 in
 # eval() against 0.742 / 0.582 with the groups' own statistics (600
-# iterations, BN; configs/icnet/README.md). GN is the same in both modes.
+# iterations, BN; docs/reports/icnet.md). GN is the same in both modes.
 _base_ = [
     '../_base_/models/icnet_vgg16.py', '../_base_/datasets/photo_groups.py',
     '../_base_/default_runtime.py',
@@ -70,7 +70,7 @@ test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 val_dataloader = test_dataloader
 # Adam 1e-3 (the base schedule's), cosine decay over 1800 chunks of 6: the
 # held-out score gains most in the last third (900 / 1500 / 1800 iterations
-# compared in configs/icnet/README.md); about 13 minutes on one core.
+# compared in docs/reports/icnet.md); about 13 minutes on one core.
 max_iters = 1800
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_iters, eta_min=0, begin=0,

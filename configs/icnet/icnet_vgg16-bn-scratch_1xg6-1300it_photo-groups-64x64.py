@@ -5,7 +5,7 @@
 # groups of 6 images with their SISMs, random flips. With no ImageNet weights
 # (no download), the VGG16 trunk has BN after every conv (vgg16_bn's layout)
 # and Kaiming initialisation: the plain VGG16 of the official model learns
-# too slowly from scratch for this budget (see configs/icnet/README.md); the
+# too slowly from scratch for this budget (see docs/reports/icnet.md); the
 # head keeps PyTorch's default initialisation (the recorded runs used it).
 _base_ = [
     '../_base_/models/icnet_vgg16.py', '../_base_/datasets/photo_groups.py',

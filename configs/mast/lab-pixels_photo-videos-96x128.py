@@ -3,7 +3,7 @@
 # cells, as keys instead of learned features. Nothing to train:
 # tools/test.py CONFIG none. `scale` (the softmax temperature of the pixel
 # dot products) and the window are the best of a sweep on the dev clips
-# (configs/mast/README.md), as MAST's window is.
+# (docs/reports/mast.md), as MAST's window is.
 _base_ = [
     '../_base_/models/mast_r18.py', '../_base_/datasets/photo_videos.py',
     '../_base_/default_runtime.py', '../_base_/schedules/schedule_test_only.py'

@@ -8,7 +8,7 @@
 # then the first-frame masks of the held-out clips propagated with the
 # official test memory (frames 0 and 5, t-1, t-3, t-5; 25 x 25 windows)
 # and scored with the DAVIS protocol. The affinity is divided by sqrt(C)
-# (MAMP's fix; configs/mast/README.md has the run without it: J&F 0.114
+# (MAMP's fix; docs/reports/mast.md has the run without it: J&F 0.114
 # against 0.290 on the 24 held-out clips).
 _base_ = [
     '../_base_/models/mast_r18.py', '../_base_/datasets/photo_videos.py',
