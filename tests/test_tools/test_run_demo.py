@@ -90,3 +90,43 @@ def test_a_missing_config_is_named(tmp_path):
     repo = _repo_with(tmp_path, ENTRY.replace('c.py', 'gone.py') + '}\n')
     with pytest.raises(EntryError, match='configs/m/gone.py does not exist'):
         load_entries(repo, EXTRAS)
+
+
+class _InstantWorker:
+    """Stands in for a task's ``run_demo.py`` process: it is done at the
+    first poll; records the tasks started and how many ran at once."""
+    started: list = []
+    running = 0
+    most_at_once = 0
+
+    def __init__(self, cmd, env):
+        self.task = cmd[cmd.index('--task') + 1]
+        self.threads = env['OMP_NUM_THREADS']
+        _InstantWorker.started.append(self.task)
+        _InstantWorker.running += 1
+        _InstantWorker.most_at_once = max(_InstantWorker.most_at_once,
+                                          _InstantWorker.running)
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            self.returncode = 0
+            _InstantWorker.running -= 1
+        return self.returncode
+
+
+@pytest.mark.parametrize('suite', ['demo', 'benchmark'])
+def test_workers_start_in_the_suites_order_jobs_at_a_time(
+        tmp_path, monkeypatch, suite):
+    from demo_runner import runner
+    monkeypatch.setattr(runner.subprocess, 'Popen', _InstantWorker)
+    monkeypatch.setattr(runner.time, 'sleep', lambda s: None)
+    _InstantWorker.started, _InstantWorker.most_at_once = [], 0
+    tasks = ['seg', 'corr', 'cosal', 'vos', 'panoptic', 'newtask']
+    rows, failures, runs = runner.run_in_workers(
+        tasks, suite, str(tmp_path), 2, [])
+    assert _InstantWorker.started == \
+        list(runner.TASK_ORDER[suite]) + ['newtask']
+    assert _InstantWorker.most_at_once == 2
+    # no worker wrote a table here: each task is reported, none dropped
+    assert rows == [] and len(failures) == len(tasks)

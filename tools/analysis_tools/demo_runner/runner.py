@@ -310,8 +310,15 @@ class DemoRunner:
         return rows
 
 
-#: Longest first, so that parallel workers finish together (--jobs).
-TASK_COST_ORDER = ('panoptic', 'vos', 'seg', 'corr', 'cosal')
+#: The order the tasks start in (--jobs), per suite: the one whose greedy
+#: schedule on two workers ends first, given each task's measured minutes
+#: with one thread (docs/demo.md, docs/benchmark_run.md). Benchmark:
+#: panoptic 107, cosal 81, seg 74, vos 82, corr 39 -> 107 + 82 on one
+#: core, 81 + 74 + 39 on the other. A task not listed starts last.
+TASK_ORDER = {
+    'demo': ('panoptic', 'vos', 'seg', 'corr', 'cosal'),
+    'benchmark': ('panoptic', 'cosal', 'seg', 'vos', 'corr'),
+}
 
 
 def run_in_workers(selected: List[str], suite: str, work_root: str,
@@ -320,8 +327,9 @@ def run_in_workers(selected: List[str], suite: str, work_root: str,
     """Each task in its own ``run_demo.py`` process, ``jobs`` at a time,
     the cores shared out (``OMP_NUM_THREADS``); their tables merged in task
     order. Logs go to ``<work-root>/logs/<task>``."""
-    order = sorted(selected, key=lambda t: TASK_COST_ORDER.index(t)
-                   if t in TASK_COST_ORDER else len(TASK_COST_ORDER))
+    known = TASK_ORDER.get(suite, ())
+    order = sorted(selected, key=lambda t: known.index(t)
+                   if t in known else len(known))
     env = dict(os.environ, OMP_NUM_THREADS=str(max(
         1, (os.cpu_count() or jobs) // jobs)))
     script = tool('analysis_tools', 'run_demo.py')
