@@ -70,7 +70,7 @@ test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 val_dataloader = test_dataloader
 # Adam 1e-3 (the base schedule's), cosine decay over 1800 chunks of 6: the
 # held-out score gains most in the last third (900 / 1500 / 1800 iterations
-# compared in docs/reports/icnet.md); about 13 minutes on one core.
+# compared in docs/reports/icnet.md); 14-15 minutes with one thread.
 max_iters = 1800
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_iters, eta_min=0, begin=0,
