@@ -14,7 +14,7 @@
 # batch is one group of similar images, so BN's training statistics are the
 # group's own, its running statistics an average over groups: with this
 # benchmark's few groups, the same weights scored S 0.643 / maxF 0.437 in
-# eval() against 0.742 / 0.582 with the groups' own statistics (600
+# eval mode against 0.742 / 0.582 with the groups' own statistics (600
 # iterations, BN; docs/reports/icnet.md). GN is the same in both modes.
 _base_ = [
     '../_base_/models/icnet_vgg16.py', '../_base_/datasets/photo_groups.py',

@@ -101,7 +101,6 @@ class _InstantWorker:
 
     def __init__(self, cmd, env):
         self.task = cmd[cmd.index('--task') + 1]
-        self.threads = env['OMP_NUM_THREADS']
         _InstantWorker.started.append(self.task)
         _InstantWorker.running += 1
         _InstantWorker.most_at_once = max(_InstantWorker.most_at_once,
