@@ -34,10 +34,10 @@ DEFAULTS = {
         'sfnet-corr_efficientnet-lite0-in1k-frozen_1xb16-400it_'
         'photo-objects-160x160_seed-0', {}),
     'cosaliency': (
-        'configs/icnet/icnet_efficientnet-lite0-in1k-frozen-gn_1xg6-1800it_'
-        'photo-groups-128x128.py',
-        'icnet_efficientnet-lite0-in1k-frozen-gn_1xg6-1800it_'
-        'photo-groups-128x128_seed-0',
+        'configs/icnet/icnet_efficientnet-lite0-in1k-frozen-gn_1xg6-800it-bf16_'
+        'photo-groups-256x256.py',
+        'icnet_efficientnet-lite0-in1k-frozen-gn_1xg6-800it-bf16_'
+        'photo-groups-256x256_seed-0',
         {'model.sism_model': dict(type='FrequencyTunedSaliency')}),
     'video': (
         'configs/mast/mast_efficientnet-lite0-in1k-pre_1xb8-300it-bf16_'
