@@ -313,8 +313,8 @@ class DemoRunner:
 #: The order the tasks start in (--jobs), per suite. Benchmark: the order
 #: whose greedy schedule on two workers ends first, given each task's
 #: measured minutes with one thread (docs/benchmark_run.md): panoptic 107,
-#: cosal 75, seg 74, vos 82, corr 39 -> 107 + 82 on one core, 75 + 74 +
-#: 39 on the other. Demo: longest first (36 min in all, docs/demo.md).
+#: cosal 73, seg 74, vos 82, corr 39 -> 107 + 82 on one core, 73 + 74 +
+#: 39 on the other. Demo: longest first (about 37 min in all, docs/demo.md).
 #: A task not listed starts last.
 TASK_ORDER = {
     'demo': ('panoptic', 'vos', 'seg', 'corr', 'cosal'),
