@@ -12,7 +12,9 @@ name) are ONE group. Their single-image saliency maps (SISMs) come from
 ``--sism-dir`` (a grey image per image, matched by file stem: ``a.jpg`` <-
 ``a.png``), or, with ``--sism-model ft``, are made by the frequency-tuned
 saliency model (``model.sism_model=dict(type='FrequencyTunedSaliency')``)
-when none are at hand. Writes into ``--out-dir``, per image ``<stem>``:
+when none are at hand: a weak model, and one a checkpoint trained on a
+salient-object model's maps does worse with (docs/inference.md). Writes
+into ``--out-dir``, per image ``<stem>``:
 
 - ``<stem>.png``: the co-saliency map, grey 0..255, the image's size;
 - ``<stem>_overlay.png``: the map as a red overlay on the image.

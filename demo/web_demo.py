@@ -12,7 +12,8 @@ Usage::
 
 then open http://127.0.0.1:7860. By default each task loads the model
 ``make demo`` trained under ``--work-root`` (SFNet on frozen Lite0, ICNet
-on frozen Lite0 with frequency-tuned SISMs, MAST on Lite0, AdaptIS on
+on frozen Lite0 with the uploaded saliency maps, else frequency-tuned
+SISMs (weak: docs/inference.md), MAST on Lite0, AdaptIS on
 Lite0 with its proposal head); ``--model`` names another (TASK is
 correspondence, cosaliency, video or instances; CHECKPOINT may be
 ``none`` for the config's initialisation). A task without a model answers

@@ -10,8 +10,11 @@ input ``{"error": "<a readable message>"}`` with HTTP 400.
 ``POST /api/correspondence``    ``source``, ``target`` (images), ``points``
                                 (``[[x, y], ...]`` on the source) ->
                                 ``points`` on the target, ``picture``
-``POST /api/cosaliency``        ``images`` (a group) -> ``maps`` (one grey
-                                PNG per image), ``picture``
+``POST /api/cosaliency``        ``images`` (a group), optionally
+                                ``sisms`` (a grey saliency map per image,
+                                else the model's ``sism_model`` makes
+                                them) -> ``maps`` (one grey PNG per
+                                image), ``picture``
 ``POST /api/video/first_frame`` ``video`` -> ``frame`` (PNG), ``frames``,
                                 ``width``, ``height``
 ``POST /api/video``             ``video`` and ``points`` (clicks on the
@@ -58,10 +61,12 @@ def decode_data_url(value, what: str) -> bytes:
         raise BadRequest(f'{what}: the upload is not valid base64 data')
 
 
-def decode_image(value, what: str) -> np.ndarray:
-    """An uploaded image -> ``(H, W, 3)`` uint8 BGR."""
+def decode_image(value, what: str, grey: bool = False) -> np.ndarray:
+    """An uploaded image -> ``(H, W, 3)`` uint8 BGR (``(H, W)`` with
+    ``grey``)."""
     data = np.frombuffer(decode_data_url(value, what), np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    flags = cv2.IMREAD_GRAYSCALE if grey else cv2.IMREAD_COLOR
+    image = cv2.imdecode(data, flags) if data.size else None
     if image is None:
         raise BadRequest(f'{what} is not an image OpenCV can read (PNG, '
                          'JPEG, BMP, TIFF, WebP)')
@@ -140,11 +145,32 @@ def cosaliency(models: DemoModels, request: dict) -> dict:
         raise BadRequest('the group is empty: upload at least one image')
     images = [decode_image(u, f'image {i + 1}')
               for i, u in enumerate(uploads)]
-    out = models('cosaliency')([images])
+    sisms = _group_sisms(request.get('sisms'), images)
+    out = models('cosaliency')([images], sisms=sisms)
     maps = out['predictions'][0]['maps']
     return dict(maps=[encode_png(np.round(m * 255).astype(np.uint8))
                       for m in maps],
                 picture=encode_png(out['visualization'][0], rgb=True))
+
+
+def _group_sisms(uploads, images: list) -> Optional[list]:
+    """The uploaded single-image saliency maps (grey, one per image in the
+    group's order), resized to their images; ``None`` when none came."""
+    if uploads is None or uploads == []:
+        return None
+    if not isinstance(uploads, list) or len(uploads) != len(images):
+        count = len(uploads) if isinstance(uploads, list) else 'no list of'
+        raise BadRequest(f'{count} saliency maps for {len(images)} images: '
+                         'upload one per image, or none')
+    sisms = []
+    for i, (upload, image) in enumerate(zip(uploads, images)):
+        sism = decode_image(upload, f'saliency map {i + 1}', grey=True)
+        height, width = image.shape[:2]
+        if sism.shape != (height, width):
+            sism = cv2.resize(sism, (width, height),
+                              interpolation=cv2.INTER_LINEAR)
+        sisms.append(sism)
+    return sisms
 
 
 def decode_video(value, max_frames: int = 120) -> list:

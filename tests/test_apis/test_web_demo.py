@@ -23,6 +23,8 @@ from paths import REPO
 IDENTITY = osp.join(REPO, 'configs/sfnet_corr/'
                     'identity-baseline_photo-objects-160x160.py')
 COPY = osp.join(REPO, 'configs/mast/first-mask-copy_photo-videos-96x128.py')
+SISM_BASELINE = osp.join(REPO, 'configs/icnet/'
+                         'sism-baseline_photo-groups-128x128.py')
 ADAPTIS = osp.join(REPO, 'configs/adaptis/'
                    'adaptis_toy-unet_1xb8-800it_toy-v2-64px.py')
 TINY_ADAPTIS = {'model.backbone.base_channels': 8,
@@ -121,6 +123,37 @@ def test_api_bad_input_is_a_message(server, tmp_path):
         assert status == 400 and message in answer['error'], (path, answer)
 
 
+def test_cosaliency_takes_uploaded_sisms():
+    """The SISMs used directly as the maps: the uploaded ones come back,
+    resized to their images; without them a model with no sism_model
+    says what to upload."""
+    from mmcorr.apis.web_demo import BadRequest, cosaliency
+    models = DemoModels(dict(cosaliency=(SISM_BASELINE, None, {})))
+    images = [scene(), scene()[:, ::-1].copy()]
+    sisms = [np.zeros((24, 32), np.uint8), np.zeros((48, 64), np.uint8)]
+    sisms[0][5:15, 10:20] = 255
+    sisms[1][10:30, 24:44] = 255
+    answer = cosaliency(models, dict(images=[encode_png(i) for i in images],
+                                     sisms=[encode_png(m) for m in sisms]))
+    maps = [cv2.imdecode(np.frombuffer(base64.b64decode(
+        url.split(',', 1)[1]), np.uint8), cv2.IMREAD_GRAYSCALE)
+        for url in answer['maps']]
+    assert [m.shape for m in maps] == [(48, 64)] * 2
+    # the baseline's 128 x 128 network size resamples them: equal but
+    # for the squares' edges
+    for got, square in zip(maps, [(10, 30, 20, 40), (10, 30, 24, 44)]):
+        y0, y1, x0, x1 = square
+        assert (got[y0 + 2:y1 - 2, x0 + 2:x1 - 2] == 255).all()
+        outside = np.ones_like(got, bool)
+        outside[y0 - 2:y1 + 2, x0 - 2:x1 + 2] = False
+        assert (got[outside] == 0).all()
+    with pytest.raises(BadRequest, match='1 saliency maps for 2 images'):
+        cosaliency(models, dict(images=[encode_png(i) for i in images],
+                                sisms=[encode_png(sisms[0])]))
+    with pytest.raises(ValueError, match='no sisms given'):
+        cosaliency(models, dict(images=[encode_png(i) for i in images]))
+
+
 def chromium():
     found = shutil.which('chromium') and shutil.which('chromedriver')
     if not found:
@@ -190,3 +223,46 @@ def test_one_frame_video_says_so_in_the_page(server, browser, tmp_path):
         lambda d: d.find_element(By.ID, 'video-error').text)
     text = browser.find_element(By.ID, 'video-error').text
     assert 'needs at least 2' in text and 'Traceback' not in text
+
+
+@pytest.fixture(scope='module')
+def cosaliency_server():
+    httpd = serve(DemoModels(dict(cosaliency=(SISM_BASELINE, None, {}))),
+                  port=0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield 'http://%s:%d' % httpd.server_address[:2]
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_group_with_its_saliency_maps_in_the_browser(cosaliency_server,
+                                                     browser, tmp_path):
+    """Maps are matched to images by name; a missing one is a message."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    images, maps = [], []
+    for name in ('a', 'b'):
+        images.append(str(tmp_path / f'{name}.png'))
+        cv2.imwrite(images[-1], scene())
+        (tmp_path / 'maps').mkdir(exist_ok=True)
+        maps.append(str(tmp_path / 'maps' / f'{name}.png'))
+        cv2.imwrite(maps[-1], np.full((48, 64), 200, np.uint8))
+    browser.get(cosaliency_server)
+    browser.find_element(By.CSS_SELECTOR,
+                         'button[data-tab=cosaliency]').click()
+    browser.find_element(By.ID, 'cosaliency-images').send_keys(
+        '\n'.join(images))
+    browser.find_element(By.ID, 'cosaliency-sisms').send_keys(maps[0])
+    browser.find_element(By.ID, 'cosaliency-run').click()
+    WebDriverWait(browser, 30).until(
+        lambda d: d.find_element(By.ID, 'cosaliency-error').text)
+    assert 'no saliency map named as b.png' in browser.find_element(
+        By.ID, 'cosaliency-error').text
+    browser.find_element(By.ID, 'cosaliency-sisms').clear()
+    browser.find_element(By.ID, 'cosaliency-sisms').send_keys(
+        '\n'.join(maps))
+    browser.find_element(By.ID, 'cosaliency-run').click()
+    WebDriverWait(browser, 120).until(
+        lambda d: d.find_elements(By.ID, 'cosaliency-picture'))
+    assert not browser.find_element(By.ID, 'cosaliency-error').text
