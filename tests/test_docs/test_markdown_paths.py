@@ -12,6 +12,9 @@ from paths import REPO
 #: Top-level folders and files whose paths the pages name.
 ROOTS = ('configs/', 'tools/', 'mmcorr/', 'tests/', 'demo/', 'benchmarks/',
          'docs/', 'requirements/', '.ci/')
+#: Paths that installing mmcorr makes (setup.py's ``add_mim_extension``),
+#: absent from a clone that was not installed.
+MADE_BY_INSTALL = ('mmcorr/.mim', )
 #: A path-like token: in backticks, or a Markdown link's target.
 TOKEN = re.compile(r'`([^`\s]+)`|\]\(([^)\s]+)\)')
 
@@ -34,6 +37,8 @@ def named_paths(text: str, page: str):
             yield token, 'tests/data/parity is where the fixtures are'
             continue
         if not token or '://' in token or any(c in token for c in '<>{}$'):
+            continue
+        if token.startswith(MADE_BY_INSTALL):
             continue
         if token.startswith(ROOTS):
             yield token, token
