@@ -314,9 +314,10 @@ class DemoRunner:
 #: whose greedy schedule on two workers ends first, given each task's
 #: measured minutes with one thread (docs/benchmark_run.md): panoptic 107,
 #: cosal 73, seg 74, vos 82, corr 39 -> 107 + 82 on one core, 73 + 74 +
-#: 39 on the other. Demo, the same way (docs/demo.md): seg 18, panoptic
-#: 17, cosal 15, vos 9, corr 6 -> 18 + 9 + 6 on one core, 17 + 15 on the
-#: other: 34 min 37 s measured, 38 min 05 s with cosal started last.
+#: 39 on the other. Demo, the same way, from the run that started cosal
+#: last (38 min 05 s): seg 18, panoptic 17, cosal 15, vos 9, corr 6 ->
+#: 18 + 9 + 6 on one core, 17 + 15 on the other: 34 min 37 s measured
+#: (docs/demo.md).
 #: A task not listed starts last.
 TASK_ORDER = {
     'demo': ('seg', 'panoptic', 'cosal', 'vos', 'corr'),
